@@ -1,0 +1,149 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { WebSocketEvent, WebSocketResult } from "../handlers/events";
+import { INTEGRATION_TIMEOUT_SECONDS } from "./defaults";
+import { HandlerFunction, type FunctionCode, type FunctionSettings } from "./handler-function";
+import type { PolicyStatement } from "./policy";
+import { InvalidArgumentError } from "./validation";
+
+/** A route's code: a callback, `{ factory }`, or an existing `aws.lambda.Function`. */
+export type RouteHandler = FunctionCode<WebSocketEvent, WebSocketResult>;
+
+/** A route with options; a bare `RouteHandler` is the same as `{ handler }`. */
+export interface RouteArgs {
+    /** The code behind the route. */
+    handler: RouteHandler;
+    /**
+     * Two-way: send the function's returned `body` back to the caller (a `$default` route response). One-way
+     * routes answer nothing; their functions reply through `@connections` if at all.
+     * @default false (EchoWebSocket makes every route two-way)
+     */
+    returnResponse?: boolean;
+    /**
+     * Authorization of the route. API Gateway checks WebSocket callers once, on `$connect`; any other value
+     * than "NONE" on another route is rejected.
+     * @default "NONE"
+     */
+    authorization?: "NONE" | "AWS_IAM";
+    /** Lambda settings for this route's function, over the API's defaults. */
+    function?: FunctionSettings;
+    /** Extra grants for this route's function, each scoped to named resources. */
+    policyStatements?: pulumi.Input<PolicyStatement[]>;
+}
+
+export interface WebSocketRouteArgs extends RouteArgs {
+    /** The API the route belongs to. */
+    api: aws.apigatewayv2.Api;
+    /** The stage whose callers may invoke the function (scopes the Lambda permission). */
+    stageName: pulumi.Input<string>;
+    /** The route key, e.g. `$connect`, `$default` or `sendmessage`. */
+    routeKey: string;
+    /** Retention of the function's log group. */
+    logRetentionInDays: number;
+    /** Lambda settings shared by every route of the API; `function` overrides them. */
+    functionDefaults?: FunctionSettings;
+}
+
+const TYPE = "serverless-websockets:index:WebSocketRoute";
+
+export function isRouteArgs(value: RouteHandler | RouteArgs): value is RouteArgs {
+    return !aws.lambda.Function.isInstance(value) && typeof value === "object" && "handler" in value;
+}
+
+/** A WebSocket route and everything it owns: function, integration, route, route response and permission. */
+export class WebSocketRoute extends pulumi.ComponentResource {
+    readonly routeKey: string;
+    readonly handler: HandlerFunction<WebSocketEvent, WebSocketResult>;
+    readonly function: aws.lambda.Function;
+    readonly integration: aws.apigatewayv2.Integration;
+    readonly route: aws.apigatewayv2.Route;
+    readonly routeResponse?: aws.apigatewayv2.RouteResponse;
+    readonly permission: aws.lambda.Permission;
+
+    constructor(name: string, args: WebSocketRouteArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE, name, {}, opts);
+        validateRoute(args);
+        this.routeKey = args.routeKey;
+        this.handler = new HandlerFunction(
+            name,
+            {
+                code: args.handler,
+                settings: { ...args.functionDefaults, ...args.function },
+                logRetentionInDays: args.logRetentionInDays,
+                maxTimeoutSeconds: INTEGRATION_TIMEOUT_SECONDS,
+                policyStatements: args.policyStatements,
+                description: `WebSocket route ${args.routeKey}`,
+            },
+            { parent: this },
+        );
+        this.function = this.handler.function;
+        this.permission = this.createPermission(name, args);
+        this.integration = this.createIntegration(name, args);
+        this.route = this.createRoute(name, args);
+        if (args.returnResponse) {
+            this.routeResponse = new aws.apigatewayv2.RouteResponse(
+                name,
+                { apiId: args.api.id, routeId: this.route.id, routeResponseKey: "$default" },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ routeKey: this.routeKey, function: this.function, route: this.route });
+    }
+
+    /** Only this API's stage, on this route, may invoke the function. */
+    private createPermission(name: string, args: WebSocketRouteArgs): aws.lambda.Permission {
+        return new aws.lambda.Permission(
+            name,
+            {
+                action: "lambda:InvokeFunction",
+                function: this.function.name,
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${args.api.executionArn}/${args.stageName}/${args.routeKey}`,
+            },
+            { parent: this },
+        );
+    }
+
+    private createIntegration(name: string, args: WebSocketRouteArgs): aws.apigatewayv2.Integration {
+        return new aws.apigatewayv2.Integration(
+            name,
+            {
+                apiId: args.api.id,
+                integrationType: "AWS_PROXY",
+                integrationMethod: "POST",
+                integrationUri: this.function.invokeArn,
+            },
+            { parent: this },
+        );
+    }
+
+    private createRoute(name: string, args: WebSocketRouteArgs): aws.apigatewayv2.Route {
+        return new aws.apigatewayv2.Route(
+            name,
+            {
+                apiId: args.api.id,
+                routeKey: args.routeKey,
+                target: pulumi.interpolate`integrations/${this.integration.id}`,
+                authorizationType: args.authorization ?? "NONE",
+                routeResponseSelectionExpression: args.returnResponse ? "$default" : undefined,
+            },
+            { parent: this, dependsOn: [this.permission] },
+        );
+    }
+}
+
+function validateRoute(args: WebSocketRouteArgs): void {
+    if (args.routeKey.trim() === "" || args.routeKey.length > 128) {
+        throw new InvalidArgumentError(TYPE, `route key "${args.routeKey}" must be 1 to 128 characters and not blank.`);
+    }
+    if ((args.authorization ?? "NONE") !== "NONE" && args.routeKey !== "$connect") {
+        throw new InvalidArgumentError(
+            TYPE,
+            `route "${args.routeKey}" has authorization "${args.authorization}", but API Gateway authorizes WebSocket clients only on $connect: move it there.`,
+        );
+    }
+    if (args.returnResponse && args.routeKey === "$disconnect") {
+        throw new InvalidArgumentError(TYPE, `route "$disconnect" cannot be two-way: the connection is already closed.`);
+    }
+}
+
