@@ -12,7 +12,7 @@ export async function echoHandler(event: APIGatewayProxyWebsocketEventV2): Promi
     if (!parsed.ok) {
         return parsed.reply;
     }
-    const echo = parsed.message.echo ?? "";
+    const echo = parsed.message.echo === undefined ? "" : parsed.message.echo;
     if (typeof echo !== "string") {
         return errorReply(400, "InvalidMessage", `"echo" must be a string, not ${echo === null ? "null" : typeof echo}.`);
     }

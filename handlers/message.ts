@@ -18,7 +18,7 @@ export function errorReply(statusCode: number, error: string, message: string, e
 /** Decodes a message body to text, rejecting payloads that are not valid UTF-8. */
 function bodyText(event: Pick<APIGatewayProxyWebsocketEventV2, "body" | "isBase64Encoded">): string | undefined {
     if (!event.isBase64Encoded) {
-        return event.body;
+        return event.body ?? "";
     }
     const bytes = Buffer.from(event.body ?? "", "base64");
     try {

@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { archiveSummary, Graph, TYPES } from "./support/graph";
+import { recordWithPulumiLoader, ROOT, type HostedRecording } from "./support/record";
+import { expectFunctionsIsolated, expectNoManagedPolicies, expectNoWildcards, expectPermissionsScoped, expectStagesHardened } from "./support/security";
+
+const MAX_ARCHIVE_BYTES = 16 * 1024;
+
+describe("index.ts loaded as `pulumi up` loads it", () => {
+    let hosted: HostedRecording;
+    let graph: Graph;
+    before(async () => {
+        hosted = await recordWithPulumiLoader(ROOT);
+        graph = new Graph(hosted.program);
+    });
+
+    it("compiles with the project's own typescript and ts-node, type-checked (not @pulumi/pulumi's vendored TypeScript 3.8)", () => {
+        expect(hosted.loader.typescript.path).to.equal(path.join(ROOT, "node_modules", "typescript", "lib", "typescript.js"));
+        expect(hosted.loader.tsNode.path).to.equal(path.join(ROOT, "node_modules", "ts-node", "dist", "index.js"));
+        expect(hosted.loader.typescript.version).to.match(/^5\./);
+        expect(hosted.loader.typeChecked).to.equal(true);
+    });
+
+    it("reads Pulumi.dev.yaml and exports the echo URL of the configured region and stage", () => {
+        const api = graph.ofType(TYPES.api)[0];
+        expect(hosted.program.outputs.echoUrl).to.equal(`wss://${String(api.id)}.execute-api.us-east-1.amazonaws.com/dev`);
+        const [stage] = graph.ofType(TYPES.stage);
+        // Pulumi.dev.yaml sets these; the Pulumi.yaml defaults differ.
+        expect(stage.inputs.defaultRouteSettings).to.deep.include({ throttlingBurstLimit: 100, throttlingRateLimit: 50 });
+        expect(graph.ofType(TYPES.logGroup).map((g) => g.inputs.retentionInDays)).to.deep.equal([7, 7, 7]);
+    });
+
+    it("is secure by the checklist and packs archives under 16 KB", () => {
+        expectNoWildcards(graph);
+        expectNoManagedPolicies(graph);
+        expectFunctionsIsolated(graph);
+        expectPermissionsScoped(graph);
+        expectStagesHardened(graph);
+        for (const fn of graph.ofType(TYPES.function)) {
+            const { entries, bytes } = archiveSummary(fn);
+            expect(entries).to.deep.equal(["__index.js"]);
+            expect(bytes).to.be.at.most(MAX_ARCHIVE_BYTES);
+        }
+    });
+});
+
+describe("a consumer program with its own package.json", () => {
+    const consumerDir = path.join(ROOT, "tests", "fixtures", "consumer");
+    let graph: Graph;
+    before(async () => {
+        // The fixture lists real packages as dependencies; give it the project's installed copies.
+        const link = path.join(consumerDir, "node_modules");
+        if (!fs.existsSync(link)) {
+            fs.symlinkSync(path.join(ROOT, "node_modules"), link, "dir");
+        }
+        graph = new Graph((await recordWithPulumiLoader(consumerDir)).program);
+    });
+
+    it("creates two instances with different routes and no colliding names", () => {
+        const routeKeys = graph.ofType(TYPES.route).map((r) => `${r.name}:${String(r.inputs.routeKey)}`).sort();
+        expect(routeKeys).to.deep.equal(["echo-default:$default", "echo-test:test", "support-default:$default", "support-ping:ping", "support-time:time"]);
+        const urns = graph.resources.map((r) => r.urn);
+        expect(new Set(urns).size).to.equal(urns.length);
+        const physicalNames = graph.ofType(TYPES.function).map((f) => f.state.name);
+        expect(new Set(physicalNames).size).to.equal(physicalNames.length);
+        expect(graph.ofType(TYPES.api)).to.have.length(2);
+    });
+
+    it("uses the consumer's stack config (region and stage)", () => {
+        const urls = Object.values(graph.program.outputs) as string[];
+        for (const url of urls) {
+            expect(url).to.match(/^wss:\/\/[a-z0-9]{10}\.execute-api\.eu-west-1\.amazonaws\.com\/live$/);
+        }
+    });
+
+    it("keeps archives to our code even though the consumer's dependencies include heavy packages", () => {
+        const control = archiveSummary(graph.one(TYPES.function, "unbounded-control"));
+        expect(control.entries, "CallbackFunction alone packs the consumer's dependencies").to.include("node_modules/typescript");
+        for (const fn of graph.ofType(TYPES.function).filter((f) => f.name !== "unbounded-control")) {
+            const { entries, bytes } = archiveSummary(fn);
+            expect(entries, fn.name).to.deep.equal(["__index.js"]);
+            expect(bytes, fn.name).to.be.at.most(MAX_ARCHIVE_BYTES);
+        }
+    });
+});
