@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiGatewayCloudWatchRole } from "./api-gateway-cloudwatch-role";
+import { cloudWatchRoleFor, type ApiGatewayCloudWatchRole } from "./api-gateway-cloudwatch-role";
 import {
     DEFAULT_ROUTE_SELECTION_EXPRESSION,
     defaultCloudWatchRoleMode,
@@ -76,7 +76,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
     readonly stage: aws.apigatewayv2.Stage;
     /** The stage's access log group, when access logs are on. */
     readonly accessLogGroup?: aws.cloudwatch.LogGroup;
-    /** The region's API Gateway CloudWatch role, when this component set it. */
+    /** The region's API Gateway CloudWatch role, when this program sets it (shared by all its APIs). */
     readonly cloudWatchRole?: ApiGatewayCloudWatchRole;
     /** Routes by route key. */
     readonly routes: Record<string, WebSocketRoute> = {};
@@ -174,7 +174,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
         const needsRole = accessLogs || executionLevel !== "OFF";
         const cloudWatchRole =
             needsRole && (args.logging?.cloudWatchRole ?? defaultCloudWatchRoleMode()) === "create"
-                ? new ApiGatewayCloudWatchRole(`${this.name}-cloudwatch`, { parent: this })
+                ? cloudWatchRoleFor(this, `${this.name}-cloudwatch`)
                 : undefined;
         const accessLogGroup = accessLogs
             ? new aws.cloudwatch.LogGroup(

@@ -16,6 +16,8 @@ export interface RecordedResource {
     /** URNs this resource depends on through `dependsOn` and its inputs. */
     dependencies: string[];
     custom: boolean;
+    /** `retainOnDelete`: `pulumi destroy` leaves the cloud resource in place. */
+    retainOnDelete: boolean;
     id: string | null;
     inputs: { [key: string]: Json };
     state: { [key: string]: Json };
@@ -115,6 +117,7 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getRetainondelete(): boolean | undefined;
 }
 interface RegisterResponse {
     getUrn(): string;
@@ -143,7 +146,7 @@ export async function recordProgram(settings: Omit<StackSettings, "main">, run: 
     await pulumi.runtime.setMocks(mocks, settings.project, settings.stack, false);
 
     // The mock API passes no parent or dependencies to `newResource`; the monitor's requests carry them.
-    const registered: { type: string; name: string; parent: string; custom: boolean; dependencies: string[]; urn: string }[] = [];
+    const registered: Omit<RecordedResource, "id" | "inputs" | "state">[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
@@ -155,6 +158,7 @@ export async function recordProgram(settings: Omit<StackSettings, "main">, run: 
                     parent: req.getParent(),
                     custom: req.getCustom(),
                     dependencies: req.getDependenciesList(),
+                    retainOnDelete: req.getRetainondelete() ?? false,
                     urn: response.getUrn(),
                 });
             }

@@ -67,6 +67,20 @@ describe("a consumer program with its own package.json", () => {
         expect(graph.ofType(TYPES.api)).to.have.length(2);
     });
 
+    it("sets the region's API Gateway CloudWatch role once for both APIs, and keeps it on destroy", () => {
+        const [account, ...others] = graph.ofType(TYPES.account);
+        expect(others, "a second account setting would overwrite the first").to.have.length(0);
+        for (const stage of graph.ofType(TYPES.stage)) {
+            expect(stage.dependencies.some((d) => d === account.urn || d === account.parent), `${stage.name} waits for the role`).to.equal(true);
+        }
+        const role = graph.withState(TYPES.role, "arn", account.inputs.cloudwatchRoleArn);
+        const policy = graph.ofType(TYPES.rolePolicy).find((p) => p.inputs.role === role.state.name)!;
+        // Destroying the account setting resets it for the whole region (AWS provider v6): keep it and its role.
+        expect([account, role, policy].map((r) => r.retainOnDelete)).to.deep.equal([true, true, true]);
+        expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal.Service).to.equal("apigateway.amazonaws.com");
+        expect(JSON.parse(String(policy.inputs.policy)).Statement[0].Resource).to.deep.equal(["arn:aws:logs:eu-west-1:000000000000:log-group:*"]);
+    });
+
     it("uses the consumer's stack config (region and stage)", () => {
         const urls = Object.values(graph.program.outputs) as string[];
         for (const url of urls) {
