@@ -90,8 +90,9 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
                 throw new InvalidArgumentError(TYPE, `name "${name}" is longer than ${MAX_NAME_LENGTH} characters; AWS names derived from it would not fit.`);
             }
             this.logGroup = this.createLogGroup(name, args.logRetentionInDays);
-            this.role = this.createRole(name, this.logGroup, args.policyStatements ?? []);
-            this.function = this.createFunction(name, args, this.role, this.logGroup);
+            const { role, rolePolicy } = this.createRole(name, this.logGroup, args.policyStatements ?? []);
+            this.role = role;
+            this.function = this.createFunction(name, args, role, rolePolicy, this.logGroup);
         }
         this.registerOutputs({ function: this.function });
     }
@@ -104,7 +105,7 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
         );
     }
 
-    private createRole(name: string, logGroup: aws.cloudwatch.LogGroup, statements: pulumi.Input<PolicyStatement[]>): aws.iam.Role {
+    private createRole(name: string, logGroup: aws.cloudwatch.LogGroup, statements: pulumi.Input<PolicyStatement[]>) {
         const role = new aws.iam.Role(name, { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") }, { parent: this });
         const policy = pulumi.output(statements).apply((extra) => {
             const all: PolicyStatement[] = [
@@ -115,14 +116,15 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
             requireScopedStatements(TYPE, all);
             return policyDocument(all);
         });
-        new aws.iam.RolePolicy(name, { role: role.name, policy }, { parent: this });
-        return role;
+        const rolePolicy = new aws.iam.RolePolicy(name, { role: role.name, policy }, { parent: this });
+        return { role, rolePolicy };
     }
 
     private createFunction(
         name: string,
         args: HandlerFunctionArgs<E, R>,
         role: aws.iam.Role,
+        rolePolicy: aws.iam.RolePolicy,
         logGroup: aws.cloudwatch.LogGroup,
     ): aws.lambda.Function {
         const settings = args.settings ?? {};
@@ -154,7 +156,8 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
                 codePathOptions: lambdaCodePathOptions(settings.bundledPackages),
             },
-            { parent: this },
+            // Its grants exist before its first invocation, so no early log line or call is denied.
+            { parent: this, dependsOn: [rolePolicy] },
         );
     }
 }

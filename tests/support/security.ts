@@ -66,6 +66,7 @@ export function expectFunctionsIsolated(graph: Graph, expectedRuntime = "nodejs2
         const statements = (JSON.parse(String(rolePolicies[0].inputs.policy)) as { Statement: Statement[] }).Statement;
         const logStatements = statements.filter((s) => list(s.Action).some((a) => a.startsWith("logs:")));
         expect(logStatements.flatMap((s) => list(s.Resource)), `${fn.name} log grants`).to.deep.equal([`${String(logGroup.state.arn)}:*`]);
+        expect(fn.dependencies, `${fn.name} waits for its role policy`).to.include(rolePolicies[0].urn);
         const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as { Statement: { Principal: { Service: string } }[] };
         expect(trust.Statement.map((s) => s.Principal.Service)).to.deep.equal(["lambda.amazonaws.com"]);
     }
