@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { echoHandler } from "../handlers/echo";
 import { unknownRouteHandler } from "../handlers/unknown-route";
-import type { CloudWatchRoleMode, ExecutionLoggingLevel } from "./defaults";
+import { DEFAULT_ROUTE_SELECTION_EXPRESSION, type CloudWatchRoleMode, type ExecutionLoggingLevel } from "./defaults";
 import type { FunctionSettings } from "./handler-function";
 import { WebSocketApi } from "./websocket-api";
 import type { RouteHandler } from "./websocket-route";
@@ -67,9 +67,9 @@ export class EchoWebSocket extends pulumi.ComponentResource {
         if (messageRoutes.length === 0 && !("$default" in routes)) {
             throw new InvalidArgumentError(TYPE, "routes is empty: give at least one route.");
         }
-        const routeSelectionExpression = args.routeSelectionExpression;
+        const routeSelectionExpression = args.routeSelectionExpression ?? DEFAULT_ROUTE_SELECTION_EXPRESSION;
         const allRoutes: Record<string, RouteHandler> = {
-            $default: unknownRouteHandler(routeSelectionExpression ?? "$request.body.action", messageRoutes),
+            $default: unknownRouteHandler(routeSelectionExpression, messageRoutes),
             ...routes,
         };
         this.websocket = new WebSocketApi(

@@ -57,8 +57,8 @@ export interface HandlerFunctionArgs<E, R> {
     settings?: FunctionSettings;
     /** Retention of the function's own log group. */
     logRetentionInDays: number;
-    /** The largest timeout the caller allows (29 for WebSocket routes). @default 900 */
-    maxTimeoutSeconds?: number;
+    /** The largest timeout the caller allows, and why. @default 900 s, Lambda's limit */
+    timeoutLimit?: { seconds: number; reason: string };
     /** What the function may do besides writing its own logs; each statement scoped to named resources. */
     policyStatements?: pulumi.Input<PolicyStatement[]>;
     /** Description shown in the Lambda console. */
@@ -129,7 +129,7 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
     ): aws.lambda.Function {
         const settings = args.settings ?? {};
         const code = args.code as Exclude<FunctionCode<E, R>, aws.lambda.Function>;
-        const maxTimeout = args.maxTimeoutSeconds ?? 900;
+        const timeoutLimit = args.timeoutLimit ?? { seconds: 900, reason: "Lambda's limit" };
         const architectures = settings.architectures ?? [DEFAULT_LAMBDA.architecture];
         if (architectures.length !== 1) {
             throw new InvalidArgumentError(TYPE, `architectures must name exactly one of "arm64" or "x86_64"; got [${architectures.join(", ")}].`);
@@ -146,10 +146,10 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
                 timeout: requireIntegerInRange(
                     TYPE,
                     "timeout",
-                    settings.timeout ?? Math.min(DEFAULT_LAMBDA.timeout, maxTimeout),
+                    settings.timeout ?? Math.min(DEFAULT_LAMBDA.timeout, timeoutLimit.seconds),
                     1,
-                    maxTimeout,
-                    maxTimeout === 900 ? " seconds" : " seconds (API Gateway's integration timeout)",
+                    timeoutLimit.seconds,
+                    ` seconds (${timeoutLimit.reason})`,
                 ),
                 environment: settings.environment ? { variables: settings.environment } : undefined,
                 reservedConcurrentExecutions: settings.reservedConcurrentExecutions,

@@ -70,7 +70,7 @@ export class WebSocketRoute extends pulumi.ComponentResource {
                 code: args.handler,
                 settings: { ...args.functionDefaults, ...args.function },
                 logRetentionInDays: args.logRetentionInDays,
-                maxTimeoutSeconds: INTEGRATION_TIMEOUT_SECONDS,
+                timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
                 policyStatements: args.policyStatements,
                 description: `WebSocket route ${args.routeKey}`,
             },
