@@ -1,0 +1,75 @@
+import type { S3Event, S3EventRecord } from "aws-lambda";
+import type { BroadcastResult, Broadcaster } from "./broadcast";
+
+/** What every client receives for one S3 record. */
+export interface S3ObjectMessage {
+    type: "s3";
+    /** Without the `s3:` prefix, e.g. `ObjectCreated:Put`, `ObjectRemoved:Delete`. */
+    event: string;
+    bucket: string;
+    /** The object key, URL-decoded. */
+    key: string;
+    /** Absent on ObjectRemoved records. */
+    size?: number;
+    eTag?: string;
+    versionId?: string;
+    /** When S3 recorded the event (ISO 8601). */
+    time: string;
+}
+
+export type FanoutResult = Omit<BroadcastResult, "failures"> & { records: number };
+
+/**
+ * S3 notification keys are form-URL-encoded (`red flower.jpg` arrives as `red+flower.jpg`). A key that is not
+ * valid encoding is passed on as S3 sent it rather than dropping the event.
+ */
+export function decodeS3Key(key: string): string {
+    try {
+        return decodeURIComponent(key.replace(/\+/g, " "));
+    } catch {
+        return key;
+    }
+}
+
+export function s3ObjectMessage(record: S3EventRecord): S3ObjectMessage {
+    const object = record.s3.object;
+    return {
+        type: "s3",
+        event: record.eventName,
+        bucket: record.s3.bucket.name,
+        key: decodeS3Key(object.key),
+        size: object.size,
+        eTag: object.eTag,
+        versionId: object.versionId,
+        time: record.eventTime,
+    };
+}
+
+/**
+ * The S3-triggered fan-out: each record becomes one JSON message, serialised once and sent to every client.
+ * It logs `{ delivered, gone, failed }` as one line, and throws when a post failed for a reason other than a gone
+ * connection, so that Lambda's asynchronous retries and failure destination apply.
+ */
+export function s3FanoutHandler(broadcaster: Broadcaster) {
+    return async (event: S3Event): Promise<FanoutResult> => {
+        const total: FanoutResult = { records: 0, delivered: 0, gone: 0, failed: 0 };
+        const failures: BroadcastResult["failures"] = [];
+        for (const record of event.Records ?? []) {
+            if (!record?.s3?.object || !record.s3.bucket) {
+                console.warn(JSON.stringify({ msg: "fanout: skipped a record that is not an S3 object event", eventName: record?.eventName }));
+                continue;
+            }
+            const result = await broadcaster.broadcast(JSON.stringify(s3ObjectMessage(record)));
+            total.records++;
+            total.delivered += result.delivered;
+            total.gone += result.gone;
+            total.failed += result.failed;
+            failures.push(...result.failures);
+        }
+        console.log(JSON.stringify({ msg: "fanout", ...total, failures: failures.slice(0, 10) }));
+        if (total.failed > 0) {
+            throw new Error(`fanout: ${total.failed} of ${total.delivered + total.gone + total.failed} posts failed; first: ${failures[0]?.error}`);
+        }
+        return total;
+    };
+}

@@ -1,0 +1,42 @@
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import type { AddressInfo } from "node:net";
+import { CONNECTION_ID_ATTRIBUTE, type ConnectionStore } from "../../handlers/connections";
+
+export const TEST_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** An in-memory DynamoDB (dynalite) on an ephemeral loopback port. */
+export async function startDynamo(): Promise<{ client: DynamoDBClient; endpoint: string; stop: () => Promise<void> }> {
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: TEST_CREDENTIALS });
+    return {
+        client,
+        endpoint,
+        stop: async () => {
+            client.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+    };
+}
+
+let tables = 0;
+/** A fresh connections table with the schema BroadcastWebSocket deploys. */
+export async function createConnectionsTable(client: DynamoDBClient): Promise<ConnectionStore> {
+    const tableName = `connections-${++tables}-${process.pid}`;
+    await client.send(
+        new CreateTableCommand({
+            TableName: tableName,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: "S" }],
+            KeySchema: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, KeyType: "HASH" }],
+        }),
+    );
+    return { tableName, dynamodb: client };
+}
+
+export async function storedIds(store: ConnectionStore): Promise<string[]> {
+    const out = await store.dynamodb.send(new ScanCommand({ TableName: store.tableName }));
+    return (out.Items ?? []).map((item) => String(item[CONNECTION_ID_ATTRIBUTE]?.S)).sort();
+}
