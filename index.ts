@@ -1,8 +1,13 @@
-import { EchoWebSocket } from "./components";
+import { BroadcastWebSocket, EchoWebSocket } from "./components";
 
 // Stage name, log retention, throttling and logging come from this stack's `serverless-websockets:*` config.
 const echo = new EchoWebSocket("echo");
+const broadcast = new BroadcastWebSocket("broadcast");
 
 export const echoUrl = echo.url;
 export const echoApiId = echo.apiId;
 export const echoStageName = echo.stageName;
+export const broadcastUrl = broadcast.url;
+export const broadcastManagementEndpoint = broadcast.managementEndpoint;
+export const bucketName = broadcast.bucketName;
+export const connectionsTableName = broadcast.connectionsTable.name;

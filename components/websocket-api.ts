@@ -68,6 +68,9 @@ export interface WebSocketApiArgs {
     description?: string;
 }
 
+/** The API-wide settings every component built on `WebSocketApi` takes. */
+export type WebSocketApiSettings = Omit<WebSocketApiArgs, "routes" | "description">;
+
 const TYPE = "serverless-websockets:index:WebSocketApi";
 
 /** An API Gateway v2 WebSocket API with a stage and Lambda-backed routes. */
@@ -90,6 +93,8 @@ export class WebSocketApi extends pulumi.ComponentResource {
     readonly stageExecutionArn: pulumi.Output<string>;
     /** The route selection expression. */
     readonly routeSelectionExpression: string;
+    /** Retention of the log groups of this API and its functions. */
+    readonly logRetentionInDays: number;
 
     private readonly name: string;
     private readonly settings: { stageName: string; logRetentionInDays: number; lambda?: FunctionSettings };
@@ -100,6 +105,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
         const stageName = requireStageName(TYPE, args.stageName ?? defaultStageName());
         const logRetentionInDays = requireLogRetention(TYPE, args.logRetentionInDays ?? defaultLogRetentionInDays());
         this.settings = { stageName, logRetentionInDays, lambda: args.lambda };
+        this.logRetentionInDays = logRetentionInDays;
         this.routeSelectionExpression = args.routeSelectionExpression ?? DEFAULT_ROUTE_SELECTION_EXPRESSION;
 
         this.api = this.createApi(args);
@@ -146,6 +152,14 @@ export class WebSocketApi extends pulumi.ComponentResource {
             { parent: this },
         );
         return this.routes[routeKey];
+    }
+
+    /**
+     * The `execute-api:ManageConnections` resource for one `@connections` method on this stage only:
+     * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/@connections/*`.
+     */
+    manageConnectionsArn(method: "POST" | "GET" | "DELETE"): pulumi.Output<string> {
+        return pulumi.interpolate`${this.stageExecutionArn}/${method}/@connections/*`;
     }
 
     /** The functions behind the routes, by route key. */

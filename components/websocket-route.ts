@@ -68,7 +68,11 @@ export class WebSocketRoute extends pulumi.ComponentResource {
             name,
             {
                 code: args.handler,
-                settings: { ...args.functionDefaults, ...args.function },
+                settings: {
+                    ...args.functionDefaults,
+                    ...args.function,
+                    environment: { ...args.functionDefaults?.environment, ...args.function?.environment },
+                },
                 logRetentionInDays: args.logRetentionInDays,
                 timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
                 policyStatements: args.policyStatements,

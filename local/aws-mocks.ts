@@ -115,6 +115,26 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 const name = physicalName(args.type, args.name, inputs);
                 return withState(name, { name, arn: this.arn("logs", `log-group:${name}`) });
             }
+            case "aws:dynamodb/table:Table": {
+                const name = physicalName(args.type, args.name, inputs);
+                return withState(name, { name, arn: this.arn("dynamodb", `table/${name}`) });
+            }
+            case "aws:s3/bucket:Bucket": {
+                // S3 bucket names are lower case; auto-naming keeps the logical name and adds 7 characters.
+                const bucket = physicalName(args.type, args.name, inputs, "bucket").toLowerCase();
+                return withState(bucket, {
+                    bucket,
+                    arn: `arn:aws:s3:::${bucket}`,
+                    bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                    bucketRegionalDomainName: `${bucket}.s3.${this.region}.amazonaws.com`,
+                    region: this.region,
+                });
+            }
+            case "aws:sqs/queue:Queue": {
+                const name = physicalName(args.type, args.name, inputs);
+                const url = `https://sqs.${this.region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${name}`;
+                return withState(url, { name, url, arn: this.arn("sqs", name) });
+            }
             case "aws:apigateway/account:Account":
                 return withState(`api-gateway-account-${this.region}`, {});
             default:

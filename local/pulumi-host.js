@@ -20,12 +20,20 @@ function parseArgs(argv) {
     return args;
 }
 
+/** The nearest folder upward with a package.json, as run.js's npmPackageRootFromProgramPath finds it. */
+function packageRoot(dir) {
+    for (let current = dir; ; current = path.dirname(current)) {
+        if (fs.existsSync(path.join(current, "package.json"))) return current;
+        if (path.dirname(current) === current) throw new Error(`no package.json in ${dir} or above`);
+    }
+}
+
 /** Mirrors run.js: same require strings, same options, same precedence of tsconfig over the defaults. */
 function registerTypeScriptLikePulumi(programDir) {
     const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [programDir] }));
     const tsutils = require(path.join(pulumiRoot, "tsutils.js"));
     const semver = require(require.resolve("semver", { paths: [pulumiRoot] }));
-    const manifest = JSON.parse(fs.readFileSync(path.join(programDir, "package.json"), "utf8"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot(programDir), "package.json"), "utf8"));
     if (manifest.type === "module") {
         throw new Error("ES-module programs load through ts-node/esm hooks in Pulumi; this host loads CommonJS programs only.");
     }

@@ -1,4 +1,4 @@
-import { ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
 import { createBroadcaster, type Broadcaster } from "../handlers/broadcast";
@@ -31,9 +31,6 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
 
     before(async () => {
         dynamo = await startDynamo();
-        process.env.AWS_ACCESS_KEY_ID ??= "local";
-        process.env.AWS_SECRET_ACCESS_KEY ??= "local";
-        process.env.AWS_REGION ??= "us-east-1";
     });
     after(async () => dynamo.stop());
     beforeEach(async () => {
@@ -242,5 +239,3 @@ describe("S3 key decoding", () => {
         expect(decodeS3Key("100%")).to.equal("100%");
     });
 });
-
-export type { DynamoDBClient };

@@ -3,7 +3,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { archiveSummary, Graph, TYPES } from "./support/graph";
 import { recordWithPulumiLoader, ROOT, type HostedRecording } from "./support/record";
-import { expectFunctionsIsolated, expectNoManagedPolicies, expectNoWildcards, expectPermissionsScoped, expectStagesHardened } from "./support/security";
+import {
+    expectBucketsHardened,
+    expectFunctionsIsolated,
+    expectNoManagedPolicies,
+    expectNoWildcards,
+    expectNotificationsWired,
+    expectPermissionsScoped,
+    expectStagesHardened,
+    expectTablesHardened,
+} from "./support/security";
 
 const MAX_ARCHIVE_BYTES = 16 * 1024;
 
@@ -22,13 +31,21 @@ describe("index.ts loaded as `pulumi up` loads it", () => {
         expect(hosted.loader.typeChecked).to.equal(true);
     });
 
-    it("reads Pulumi.dev.yaml and exports the echo URL of the configured region and stage", () => {
-        const api = graph.ofType(TYPES.api)[0];
-        expect(hosted.program.outputs.echoUrl).to.equal(`wss://${String(api.id)}.execute-api.us-east-1.amazonaws.com/dev`);
-        const [stage] = graph.ofType(TYPES.stage);
+    it("reads Pulumi.dev.yaml and exports both URLs, in the configured region and stage, and the bucket name", () => {
+        const outputs = hosted.program.outputs;
+        for (const [output, apiName] of [["echoUrl", "echo"], ["broadcastUrl", "broadcast"]]) {
+            const api = graph.one(TYPES.api, apiName);
+            expect(outputs[output]).to.equal(`wss://${String(api.id)}.execute-api.us-east-1.amazonaws.com/dev`);
+        }
+        expect(outputs.bucketName).to.equal(graph.ofType(TYPES.bucket)[0].state.bucket);
+        expect(outputs.broadcastManagementEndpoint).to.match(/^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/dev$/);
         // Pulumi.dev.yaml sets these; the Pulumi.yaml defaults differ.
-        expect(stage.inputs.defaultRouteSettings).to.deep.include({ throttlingBurstLimit: 100, throttlingRateLimit: 50 });
-        expect(graph.ofType(TYPES.logGroup).map((g) => g.inputs.retentionInDays)).to.deep.equal([7, 7, 7]);
+        for (const stage of graph.ofType(TYPES.stage)) {
+            expect(stage.inputs.defaultRouteSettings).to.deep.include({ throttlingBurstLimit: 100, throttlingRateLimit: 50 });
+        }
+        const retentions = graph.ofType(TYPES.logGroup).map((g) => g.inputs.retentionInDays);
+        expect(retentions).to.have.length(graph.ofType(TYPES.function).length + graph.ofType(TYPES.stage).length);
+        expect(new Set(retentions)).to.deep.equal(new Set([7]));
     });
 
     it("is secure by the checklist and packs archives under 16 KB", () => {
@@ -37,6 +54,9 @@ describe("index.ts loaded as `pulumi up` loads it", () => {
         expectFunctionsIsolated(graph);
         expectPermissionsScoped(graph);
         expectStagesHardened(graph);
+        expectBucketsHardened(graph);
+        expectTablesHardened(graph);
+        expectNotificationsWired(graph);
         for (const fn of graph.ofType(TYPES.function)) {
             const { entries, bytes } = archiveSummary(fn);
             expect(entries).to.deep.equal(["__index.js"]);

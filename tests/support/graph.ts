@@ -14,6 +14,15 @@ export const TYPES = {
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     account: "aws:apigateway/account:Account",
+    table: "aws:dynamodb/table:Table",
+    bucket: "aws:s3/bucket:Bucket",
+    publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+    notification: "aws:s3/bucketNotification:BucketNotification",
+    queue: "aws:sqs/queue:Queue",
+    invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
 } as const;
 
 /** Queries over a recorded program. */
