@@ -4,13 +4,10 @@ import { BroadcastWebSocket } from "../components";
 import { archiveSummary, Graph, TYPES } from "./support/graph";
 import { recordInProcess, TEST_CONFIG } from "./support/record";
 import {
+    expectArchivesHoldOurCodeOnly,
     expectBucketsHardened,
-    expectFunctionsIsolated,
-    expectNoManagedPolicies,
-    expectNoWildcards,
     expectNotificationsWired,
-    expectPermissionsScoped,
-    expectStagesHardened,
+    expectSecureStack,
     expectTablesHardened,
     functionGrants,
 } from "./support/security";
@@ -94,11 +91,7 @@ describe("BroadcastWebSocket under mocks", () => {
 
     it("meets the rest of the security checklist", () => {
         const ours = new Graph({ ...graph.program, resources: graph.resources.filter((r) => !r.name.startsWith("producer")) });
-        expectNoWildcards(ours);
-        expectNoManagedPolicies(ours);
-        expectFunctionsIsolated(ours);
-        expectPermissionsScoped(ours);
-        expectStagesHardened(ours);
+        expectSecureStack(ours);
     });
 
     it("grants another role the right to broadcast: table read and clean-up, POST on this stage only", () => {
@@ -112,11 +105,7 @@ describe("BroadcastWebSocket under mocks", () => {
     });
 
     it("keeps every archive to our code, under 16 KB", () => {
-        for (const fn of graph.ofType(TYPES.function)) {
-            const { entries, bytes } = archiveSummary(fn);
-            expect(entries, fn.name).to.deep.equal(["__index.js"]);
-            expect(bytes, fn.name).to.be.at.most(16 * 1024);
-        }
+        expectArchivesHoldOurCodeOnly(graph);
     });
 });
 

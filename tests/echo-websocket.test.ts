@@ -5,9 +5,7 @@ import { EchoWebSocket, WebSocketApi } from "../components";
 import { echoHandler } from "../handlers/echo";
 import { archiveSummary, Graph, TYPES } from "./support/graph";
 import { recordInProcess, TEST_CONFIG } from "./support/record";
-import { expectFunctionsIsolated, expectNoManagedPolicies, expectNoWildcards, expectPermissionsScoped, expectStagesHardened } from "./support/security";
-
-const MAX_ARCHIVE_BYTES = 16 * 1024;
+import { expectArchivesHoldOurCodeOnly, expectSecureStack } from "./support/security";
 
 async function expectRejected(program: () => unknown, pattern: RegExp): Promise<void> {
     let error: unknown;
@@ -100,22 +98,14 @@ describe("EchoWebSocket under mocks", () => {
         expect(stageName).to.equal("dev");
     });
 
+    const withoutControl = () => new Graph({ ...graph.program, resources: graph.resources.filter((r) => r.name !== "unbounded-control") });
+
     it("meets the security checklist: no wildcards, no managed policies, isolated functions, scoped permissions, hardened stage", () => {
-        const ours = new Graph({ ...graph.program, resources: graph.resources.filter((r) => r.name !== "unbounded-control") });
-        expectNoWildcards(ours);
-        expectNoManagedPolicies(ours);
-        expectFunctionsIsolated(ours);
-        expectPermissionsScoped(ours);
-        expectStagesHardened(ours);
+        expectSecureStack(withoutControl());
     });
 
     it("packs only our code: one entry under 16 KB per function, where CallbackFunction alone packs the SDK", () => {
-        const ours = graph.ofType(TYPES.function).filter((f) => f.name !== "unbounded-control");
-        for (const fn of ours) {
-            const { entries, bytes } = archiveSummary(fn);
-            expect(entries, fn.name).to.deep.equal(["__index.js"]);
-            expect(bytes, fn.name).to.be.at.most(MAX_ARCHIVE_BYTES);
-        }
+        expectArchivesHoldOurCodeOnly(withoutControl());
         const control = archiveSummary(graph.one(TYPES.function, "unbounded-control"));
         expect(control.entries).to.include("node_modules/@aws-sdk/client-dynamodb");
     });

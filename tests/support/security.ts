@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Graph, TYPES } from "./graph";
+import { archiveSummary, Graph, TYPES } from "./graph";
 
 /** Checks of ../shared/security-checklist.md that hold for any graph this library builds. Ids cite the list. */
 
@@ -171,5 +171,28 @@ export function expectNotificationsWired(graph: Graph): void {
             expect(queue.inputs.sqsManagedSseEnabled).to.equal(true);
             expect(functionGrants(graph, fn.name)).to.deep.include({ actions: ["sqs:SendMessage"], resources: [destination] });
         }
+    }
+}
+
+/** Every checklist item that applies to the resources the graph has. */
+export function expectSecureStack(graph: Graph): void {
+    expectNoWildcards(graph);
+    expectNoManagedPolicies(graph);
+    expectFunctionsIsolated(graph);
+    expectPermissionsScoped(graph);
+    expectStagesHardened(graph);
+    if (graph.ofType(TYPES.bucket).length > 0) expectBucketsHardened(graph);
+    if (graph.ofType(TYPES.table).length > 0) expectTablesHardened(graph);
+    if (graph.ofType(TYPES.notification).length > 0) expectNotificationsWired(graph);
+}
+
+/** Each function's archive is our serialized code only (`__index.js`), under 16 KB. */
+export function expectArchivesHoldOurCodeOnly(graph: Graph): void {
+    const functions = graph.ofType(TYPES.function);
+    expect(functions, "functions").to.not.be.empty;
+    for (const fn of functions) {
+        const { entries, bytes } = archiveSummary(fn);
+        expect(entries, fn.name).to.deep.equal(["__index.js"]);
+        expect(bytes, fn.name).to.be.at.most(16 * 1024);
     }
 }
