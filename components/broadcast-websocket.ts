@@ -13,7 +13,7 @@ import { withUnknownRouteReply } from "./unknown-route";
 import { InvalidArgumentError, requireIntegerInRange } from "./validation";
 import { WatchedBucket } from "./watched-bucket";
 import { WebSocketApi, type WebSocketApiSettings } from "./websocket-api";
-import { isRouteArgs, WebSocketRoute, type RouteArgs, type RouteHandler } from "./websocket-route";
+import { isRouteArgs, WebSocketRoute, type RequestAuthorizerArgs, type RouteArgs, type RouteHandler } from "./websocket-route";
 
 export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
     /**
@@ -61,6 +61,11 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
     };
     /** The connections table. */
     table?: ConnectionsTableArgs;
+    /**
+     * Who may connect: "AWS_IAM" or a Lambda REQUEST authorizer, whose `principalId` is stored with the connection.
+     * @default none: anyone may connect
+     */
+    authorizer?: "AWS_IAM" | RequestAuthorizerArgs;
 }
 
 const TYPE = "serverless-websockets:index:BroadcastWebSocket";
@@ -105,7 +110,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         this.bucket = watched.bucket;
         this.bucketName = watched.name;
 
-        const { routes: _routes, ...settings } = args;
+        const { routes: _routes, authorizer: _authorizer, ...settings } = args;
         this.websocket = new WebSocketApi(name, { ...settings, routeSelectionExpression }, { parent: this });
         this.url = this.websocket.url;
         this.managementEndpoint = this.websocket.managementEndpoint;
@@ -115,7 +120,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             { actions: ["execute-api:ManageConnections"], resources: [this.websocket.manageConnectionsArn("POST")] },
         ];
 
-        this.addRoutes(args.routes ?? {}, routeSelectionExpression);
+        this.addRoutes(args.routes ?? {}, routeSelectionExpression, args.authorizer);
         const fanout = this.createFanout(name, args);
         this.fanoutFunction = fanout.fn;
         this.failedEventsQueue = fanout.queue;
@@ -142,7 +147,11 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         return new aws.iam.RolePolicy(name, { role: role.name, policy: policyDocument(this.broadcastPolicyStatements) }, { parent: this });
     }
 
-    private addRoutes(extra: Record<string, RouteHandler | RouteArgs>, routeSelectionExpression: string): void {
+    private addRoutes(
+        extra: Record<string, RouteHandler | RouteArgs>,
+        routeSelectionExpression: string,
+        authorizer: BroadcastWebSocketArgs["authorizer"],
+    ): void {
         for (const key of ["$connect", "$disconnect"]) {
             if (key in extra) {
                 throw new InvalidArgumentError(TYPE, `${key} is this component's own route (it keeps the connections table); use WebSocketApi to write your own.`);
@@ -150,7 +159,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         }
         const table = [this.connectionsTable.arn];
         const routes: Record<string, RouteHandler | RouteArgs> = {
-            $connect: { handler: { factory: connectFactory }, policyStatements: [{ actions: ["dynamodb:PutItem"], resources: table }] },
+            $connect: { handler: { factory: connectFactory }, policyStatements: [{ actions: ["dynamodb:PutItem"], resources: table }], authorizer },
             $disconnect: { handler: { factory: disconnectFactory }, policyStatements: [{ actions: ["dynamodb:DeleteItem"], resources: table }] },
             ...withUnknownRouteReply(extra, routeSelectionExpression),
         };

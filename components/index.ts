@@ -7,5 +7,5 @@ export type { PolicyStatement } from "./policy";
 export { InvalidArgumentError } from "./validation";
 export { WatchedBucket, type WatchedBucketArgs } from "./watched-bucket";
 export { WebSocketApi, type WebSocketApiArgs, type WebSocketApiSettings } from "./websocket-api";
-export { WebSocketRoute, type RouteArgs, type RouteHandler, type WebSocketRouteArgs } from "./websocket-route";
+export { WebSocketRoute, type RequestAuthorizerArgs, type RouteArgs, type RouteHandler, type WebSocketRouteArgs } from "./websocket-route";
 export type { WebSocketEvent, WebSocketResult } from "../handlers/events";

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import type { WebSocketEvent, WebSocketResult } from "../handlers/events";
 import { INTEGRATION_TIMEOUT_SECONDS } from "./defaults";
 import { HandlerFunction, type FunctionCode, type FunctionSettings } from "./handler-function";
@@ -8,6 +9,24 @@ import { InvalidArgumentError } from "./validation";
 
 /** A route's code: a callback, `{ factory }`, or an existing `aws.lambda.Function`. */
 export type RouteHandler = FunctionCode<WebSocketEvent, WebSocketResult>;
+
+/** A Lambda REQUEST authorizer for `$connect`. */
+export interface RequestAuthorizerArgs {
+    /**
+     * Returns an IAM policy allowing or denying `execute-api:Invoke` on `event.methodArn`, a `principalId`, and
+     * an optional `context`; both reach every later event of the connection as `requestContext.authorizer`.
+     */
+    handler: FunctionCode<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>;
+    /**
+     * Where the caller's identity is read. If any is missing or empty, API Gateway answers 401 without calling
+     * the authorizer.
+     * @default ["route.request.header.Authorization"]
+     * @example ["route.request.querystring.token"]
+     */
+    identitySources?: string[];
+    /** Lambda settings of the authorizer function. */
+    function?: FunctionSettings;
+}
 
 /** A route with options; a bare `RouteHandler` is the same as `{ handler }`. */
 export interface RouteArgs {
@@ -20,11 +39,11 @@ export interface RouteArgs {
      */
     returnResponse?: boolean;
     /**
-     * Authorization of the route. API Gateway checks WebSocket callers once, on `$connect`; any other value
-     * than "NONE" on another route is rejected.
-     * @default "NONE"
+     * Who may connect: "AWS_IAM" (SigV4-signed requests) or a Lambda REQUEST authorizer. API Gateway authorizes
+     * WebSocket clients once, on `$connect`; an authorizer on another route is rejected.
+     * @default none: anyone may connect
      */
-    authorization?: "NONE" | "AWS_IAM";
+    authorizer?: "AWS_IAM" | RequestAuthorizerArgs;
     /** Lambda settings for this route's function, over the API's defaults. */
     function?: FunctionSettings;
     /** Extra grants for this route's function, each scoped to named resources. */
@@ -59,6 +78,12 @@ export class WebSocketRoute extends pulumi.ComponentResource {
     readonly route: aws.apigatewayv2.Route;
     readonly routeResponse?: aws.apigatewayv2.RouteResponse;
     readonly permission: aws.lambda.Permission;
+    /** The Lambda REQUEST authorizer and its function, when the route has one. */
+    readonly authorizer?: {
+        authorizer: aws.apigatewayv2.Authorizer;
+        handler: HandlerFunction<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>;
+        permission: aws.lambda.Permission;
+    };
 
     constructor(name: string, args: WebSocketRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE, name, {}, opts);
@@ -83,6 +108,9 @@ export class WebSocketRoute extends pulumi.ComponentResource {
         this.function = this.handler.function;
         this.permission = this.createPermission(name, args);
         this.integration = this.createIntegration(name, args);
+        if (typeof args.authorizer === "object") {
+            this.authorizer = this.createAuthorizer(name, args, args.authorizer);
+        }
         this.route = this.createRoute(name, args);
         if (args.returnResponse) {
             this.routeResponse = new aws.apigatewayv2.RouteResponse(
@@ -121,17 +149,60 @@ export class WebSocketRoute extends pulumi.ComponentResource {
         );
     }
 
+    private createAuthorizer(name: string, args: WebSocketRouteArgs, authorizerArgs: RequestAuthorizerArgs) {
+        const handler = new HandlerFunction(
+            `${name}-authorizer`,
+            {
+                code: authorizerArgs.handler,
+                settings: {
+                    ...args.functionDefaults,
+                    ...authorizerArgs.function,
+                    environment: { ...args.functionDefaults?.environment, ...authorizerArgs.function?.environment },
+                },
+                logRetentionInDays: args.logRetentionInDays,
+                timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
+                description: `WebSocket authorizer of ${args.routeKey}`,
+            },
+            { parent: this },
+        );
+        const authorizer = new aws.apigatewayv2.Authorizer(
+            name,
+            {
+                apiId: args.api.id,
+                authorizerType: "REQUEST",
+                authorizerUri: handler.function.invokeArn,
+                identitySources: authorizerArgs.identitySources ?? ["route.request.header.Authorization"],
+                name,
+            },
+            { parent: this },
+        );
+        // Only this API's authorizer may invoke the authorizer function.
+        const permission = new aws.lambda.Permission(
+            `${name}-authorizer`,
+            {
+                action: "lambda:InvokeFunction",
+                function: handler.function.name,
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${args.api.executionArn}/authorizers/${authorizer.id}`,
+            },
+            { parent: this },
+        );
+        return { authorizer, handler, permission };
+    }
+
     private createRoute(name: string, args: WebSocketRouteArgs): aws.apigatewayv2.Route {
+        const custom = this.authorizer;
         return new aws.apigatewayv2.Route(
             name,
             {
                 apiId: args.api.id,
                 routeKey: args.routeKey,
                 target: pulumi.interpolate`integrations/${this.integration.id}`,
-                authorizationType: args.authorization ?? "NONE",
+                authorizationType: custom ? "CUSTOM" : args.authorizer === "AWS_IAM" ? "AWS_IAM" : "NONE",
+                authorizerId: custom?.authorizer.id,
                 routeResponseSelectionExpression: args.returnResponse ? "$default" : undefined,
             },
-            { parent: this, dependsOn: [this.permission] },
+            { parent: this, dependsOn: [this.permission, ...(custom ? [custom.permission] : [])] },
         );
     }
 }
@@ -140,11 +211,22 @@ function validateRoute(args: WebSocketRouteArgs): void {
     if (args.routeKey.trim() === "" || args.routeKey.length > 128) {
         throw new InvalidArgumentError(TYPE, `route key "${args.routeKey}" must be 1 to 128 characters and not blank.`);
     }
-    if ((args.authorization ?? "NONE") !== "NONE" && args.routeKey !== "$connect") {
+    if (args.authorizer !== undefined && args.routeKey !== "$connect") {
         throw new InvalidArgumentError(
             TYPE,
-            `route "${args.routeKey}" has authorization "${args.authorization}", but API Gateway authorizes WebSocket clients only on $connect: move it there.`,
+            `route "${args.routeKey}" has an authorizer, but API Gateway authorizes WebSocket clients only on $connect: move it there.`,
         );
+    }
+    if (typeof args.authorizer === "object") {
+        const sources = args.authorizer.identitySources ?? [];
+        if (args.authorizer.identitySources !== undefined && sources.length === 0) {
+            throw new InvalidArgumentError(TYPE, "authorizer.identitySources is empty: name where the identity is read, e.g. \"route.request.header.Authorization\".");
+        }
+        for (const source of sources) {
+            if (!/^route\.request\.(header|querystring)\.[A-Za-z0-9._-]+$/.test(source)) {
+                throw new InvalidArgumentError(TYPE, `identity source "${source}" must look like route.request.header.NAME or route.request.querystring.NAME.`);
+            }
+        }
     }
     if (args.returnResponse && args.routeKey === "$disconnect") {
         throw new InvalidArgumentError(TYPE, `route "$disconnect" cannot be two-way: the connection is already closed.`);

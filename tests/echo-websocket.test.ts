@@ -192,7 +192,7 @@ describe("EchoWebSocket arguments", () => {
         ["memory outside Lambda's range", () => new EchoWebSocket("e", { lambda: { memorySize: 64 } }), /memorySize must be a whole number from 128 to 10240/],
         ["throttling above the account default", () => new EchoWebSocket("e", { throttling: { burstLimit: 9000 } }), /throttling.burstLimit/],
         ["route keys that collide as resource names", () => new EchoWebSocket("e", { routes: { "chat/join": echoHandler, "chat-join": echoHandler } }), /would share the resource name/],
-        ["an authorizer on a route other than $connect", () => new WebSocketApi("w", { routes: { send: { handler: echoHandler, authorization: "AWS_IAM" } } }), /authorizes WebSocket clients only on \$connect/],
+        ["an authorizer on a route other than $connect", () => new WebSocketApi("w", { routes: { send: { handler: echoHandler, authorizer: "AWS_IAM" } } }), /authorizes WebSocket clients only on \$connect/],
         ["a two-way $disconnect", () => new WebSocketApi("w", { routes: { $disconnect: { handler: echoHandler, returnResponse: true } } }), /cannot be two-way/],
         ["a name too long for AWS names", () => new EchoWebSocket("e".repeat(60)), /longer than 56 characters/],
     ];
