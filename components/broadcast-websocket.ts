@@ -7,7 +7,7 @@ import { disconnectHandler } from "../handlers/disconnect";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
 import { createConnectionsTable, type ConnectionsTableArgs } from "./connections-table";
 import { DEFAULT_ROUTE_SELECTION_EXPRESSION } from "./defaults";
-import { HandlerFunction } from "./handler-function";
+import { HandlerFunction, mergeFunctionSettings } from "./handler-function";
 import { policyDocument, type PolicyStatement } from "./policy";
 import { withUnknownRouteReply } from "./unknown-route";
 import { InvalidArgumentError, requireIntegerInRange } from "./validation";
@@ -167,7 +167,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             const routeArgs = isRouteArgs(route) ? route : { handler: route };
             this.websocket.addRoute(key, {
                 ...routeArgs,
-                function: { ...routeArgs.function, environment: { ...this.broadcastEnvironment, ...routeArgs.function?.environment } },
+                function: mergeFunctionSettings({ environment: this.broadcastEnvironment }, routeArgs.function),
             });
         }
     }
@@ -183,13 +183,12 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             `${name}-fanout`,
             {
                 code: { factory: fanoutFactory },
-                settings: {
-                    ...args.lambda,
+                settings: mergeFunctionSettings(args.lambda, {
                     memorySize: settings.memorySize ?? 1024,
                     timeout: settings.timeout ?? 300,
                     reservedConcurrentExecutions: settings.reservedConcurrency,
-                    environment: { ...args.lambda?.environment, ...this.broadcastEnvironment, BROADCAST_CONCURRENCY: String(concurrency) },
-                },
+                    environment: { ...this.broadcastEnvironment, BROADCAST_CONCURRENCY: String(concurrency) },
+                }),
                 logRetentionInDays: this.websocket.logRetentionInDays,
                 policyStatements: [
                     ...this.broadcastPolicyStatements,

@@ -50,6 +50,11 @@ export interface FunctionSettings {
     bundledPackages?: string[];
 }
 
+/** `overrides` over `defaults`, environment variables merged rather than replaced. */
+export function mergeFunctionSettings(defaults: FunctionSettings = {}, overrides: FunctionSettings = {}): FunctionSettings {
+    return { ...defaults, ...overrides, environment: { ...defaults.environment, ...overrides.environment } };
+}
+
 export interface HandlerFunctionArgs<E, R> {
     /** The function's code. */
     code: FunctionCode<E, R>;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import type { WebSocketEvent, WebSocketResult } from "../handlers/events";
 import { INTEGRATION_TIMEOUT_SECONDS } from "./defaults";
-import { HandlerFunction, type FunctionCode, type FunctionSettings } from "./handler-function";
+import { HandlerFunction, mergeFunctionSettings, type FunctionCode, type FunctionSettings } from "./handler-function";
 import type { PolicyStatement } from "./policy";
 import { InvalidArgumentError } from "./validation";
 
@@ -89,22 +89,7 @@ export class WebSocketRoute extends pulumi.ComponentResource {
         super(TYPE, name, {}, opts);
         validateRoute(args);
         this.routeKey = args.routeKey;
-        this.handler = new HandlerFunction(
-            name,
-            {
-                code: args.handler,
-                settings: {
-                    ...args.functionDefaults,
-                    ...args.function,
-                    environment: { ...args.functionDefaults?.environment, ...args.function?.environment },
-                },
-                logRetentionInDays: args.logRetentionInDays,
-                timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
-                policyStatements: args.policyStatements,
-                description: `WebSocket route ${args.routeKey}`,
-            },
-            { parent: this },
-        );
+        this.handler = this.createFunction(name, args, args.handler, args.function, `WebSocket route ${args.routeKey}`, args.policyStatements);
         this.function = this.handler.function;
         this.permission = this.createPermission(name, args);
         this.integration = this.createIntegration(name, args);
@@ -120,6 +105,29 @@ export class WebSocketRoute extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({ routeKey: this.routeKey, function: this.function, route: this.route });
+    }
+
+    /** A function API Gateway calls synchronously, so bound by its integration timeout. */
+    private createFunction<E, R>(
+        name: string,
+        args: WebSocketRouteArgs,
+        code: FunctionCode<E, R>,
+        settings: FunctionSettings | undefined,
+        description: string,
+        policyStatements?: pulumi.Input<PolicyStatement[]>,
+    ): HandlerFunction<E, R> {
+        return new HandlerFunction(
+            name,
+            {
+                code,
+                settings: mergeFunctionSettings(args.functionDefaults, settings),
+                logRetentionInDays: args.logRetentionInDays,
+                timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
+                policyStatements,
+                description,
+            },
+            { parent: this },
+        );
     }
 
     /** Only this API's stage, on this route, may invoke the function. */
@@ -150,21 +158,7 @@ export class WebSocketRoute extends pulumi.ComponentResource {
     }
 
     private createAuthorizer(name: string, args: WebSocketRouteArgs, authorizerArgs: RequestAuthorizerArgs) {
-        const handler = new HandlerFunction(
-            `${name}-authorizer`,
-            {
-                code: authorizerArgs.handler,
-                settings: {
-                    ...args.functionDefaults,
-                    ...authorizerArgs.function,
-                    environment: { ...args.functionDefaults?.environment, ...authorizerArgs.function?.environment },
-                },
-                logRetentionInDays: args.logRetentionInDays,
-                timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
-                description: `WebSocket authorizer of ${args.routeKey}`,
-            },
-            { parent: this },
-        );
+        const handler = this.createFunction(`${name}-authorizer`, args, authorizerArgs.handler, authorizerArgs.function, `WebSocket authorizer of ${args.routeKey}`);
         const authorizer = new aws.apigatewayv2.Authorizer(
             name,
             {
