@@ -24,6 +24,8 @@ export interface RecordedResource {
 }
 
 export interface RecordedProgram {
+    /** The folder the program ran in: relative asset paths are relative to it. */
+    programDir: string;
     project: string;
     stack: string;
     region: string;
@@ -179,6 +181,7 @@ export async function recordProgram(settings: Omit<StackSettings, "main">, run: 
         });
     }
     return {
+        programDir: process.cwd(),
         project: settings.project,
         stack: settings.stack,
         region,

@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
-import { recordProgram, type RecordedProgram } from "../../local/record";
+import { recordProgram } from "../../local/record";
+import { recordInChild, type HostedRecording } from "../../local/record-child";
 import { Graph } from "./graph";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -27,21 +24,7 @@ export async function recordInProcess(program: () => unknown, config: Record<str
     }
 }
 
-export interface HostedRecording {
-    loader: { typescript: { version: string; path: string }; tsNode: { version: string; path: string }; typeChecked: boolean };
-    program: RecordedProgram;
-}
+export type { HostedRecording } from "../../local/record-child";
 
 /** Loads a program folder in a child process exactly as Pulumi's language host would (local/pulumi-host.js). */
-export async function recordWithPulumiLoader(programDir: string, stack = "dev", timeoutMs = 90_000): Promise<HostedRecording> {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sw-record-")), "graph.json");
-    try {
-        await promisify(execFile)(process.execPath, [path.join(ROOT, "local", "pulumi-host.js"), programDir, "--stack", stack, "--out", out], {
-            timeout: timeoutMs,
-            maxBuffer: 16 * 1024 * 1024,
-        });
-        return JSON.parse(fs.readFileSync(out, "utf8")) as HostedRecording;
-    } finally {
-        fs.rmSync(path.dirname(out), { recursive: true, force: true });
-    }
-}
+export const recordWithPulumiLoader = (programDir: string, stack = "dev"): Promise<HostedRecording> => recordInChild(programDir, { stack });

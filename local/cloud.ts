@@ -1,0 +1,186 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MOCK_ACCOUNT_ID } from "./aws-mocks";
+import { LocalDynamoDB, LOCAL_CREDENTIALS } from "./dynamodb";
+import { AWS_LIMITS, WebSocketGateway, type GatewayLimits } from "./gateway/gateway";
+import { LocalGraph } from "./graph";
+import { LambdaService } from "./lambda/service";
+import type { Json, RecordedProgram } from "./record";
+import { LocalS3, notificationRecord, targetMatches, validateNotifications, type ObjectEvent } from "./s3";
+
+export interface LocalCloudOptions {
+    /**
+     * The first WebSocket API's port; each further API takes the next one; S3 listens on port + 100 and DynamoDB
+     * on port + 101. 0: every port ephemeral (tests).
+     */
+    port: number;
+    /** Keep DynamoDB and S3 data here across restarts; default: a fresh temporary state, removed on stop. */
+    persistDir?: string;
+    /** API Gateway limits; AWS's by default. */
+    limits?: Partial<GatewayLimits>;
+    /** Warm environments per function at most. @default 4 */
+    maxConcurrency?: number;
+    /** How often expired DynamoDB rows are deleted. @default 10 s */
+    ttlSweepMs?: number;
+    /** Delays before the two retries of a failed asynchronous invocation. @default [1000, 2000] */
+    asyncRetryDelaysMs?: number[];
+    log?: (line: string) => void;
+}
+
+export interface LocalApiEndpoint {
+    name: string;
+    apiId: string;
+    stage: string;
+    /** `ws://127.0.0.1:{port}/{stage}` */
+    url: string;
+    /** `http://127.0.0.1:{port}/{stage}`, the `@connections` base. */
+    managementEndpoint: string;
+    /** What the program's outputs call it on AWS. */
+    awsUrl: string;
+}
+
+export interface LocalCloud {
+    program: RecordedProgram;
+    /** The program's stack outputs, with AWS URLs replaced by their local ones. */
+    outputs: Record<string, Json>;
+    apis: LocalApiEndpoint[];
+    buckets: string[];
+    tables: string[];
+    s3Endpoint: string;
+    dynamodbEndpoint: string;
+    lambda: LambdaService;
+    dynamodb: LocalDynamoDB;
+    stop(): Promise<void>;
+}
+
+/** Brings a recorded program's resource graph up on loopback. A failure names the resource and the reason. */
+export async function startLocalCloud(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
+    const log = options.log ?? (() => undefined);
+    const graph = new LocalGraph(program);
+    const region = program.region;
+    validateNotifications(graph, MOCK_ACCOUNT_ID);
+    const apis = graph.websocketApis();
+    const limits = { ...AWS_LIMITS, ...options.limits };
+    const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
+    fs.mkdirSync(stateDir, { recursive: true });
+    const stops: (() => Promise<void>)[] = [];
+    const stopAll = async () => {
+        for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`stop: ${String(err)}`));
+        if (!options.persistDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    };
+
+    try {
+        const gateways = apis.map((api) => new WebSocketGateway({ api, graph, region, limits, log }));
+        const ports: number[] = [];
+        for (const [i, gateway] of gateways.entries()) {
+            ports.push(await listenOrExplain(() => gateway.listen(options.port ? options.port + i : 0), `WebSocket API ${gateway.api.name}`, options.port + i));
+        }
+        const dynamodb = await listenOrExplain(
+            () =>
+                LocalDynamoDB.start(graph.tables(), {
+                    port: options.port ? options.port + 101 : 0,
+                    path: options.persistDir ? path.join(stateDir, "dynamodb") : undefined,
+                    region,
+                    ttlSweepMs: options.ttlSweepMs ?? 10_000,
+                    log,
+                }),
+            "DynamoDB",
+            options.port + 101,
+        );
+        stops.push(() => dynamodb.stop());
+
+        let lambda: LambdaService | undefined;
+        const notifications = graph.notifications();
+        const dispatch = (event: ObjectEvent) => {
+            for (const notification of notifications.filter((n) => n.bucket === event.bucket)) {
+                for (const target of notification.targets.filter((t) => targetMatches(t, event))) {
+                    const record = notificationRecord(event, region, notification.name);
+                    lambda?.invokeAsync(target.functionArn, { Records: [record] }, `S3 ${event.eventName} ${event.bucket}/${event.key}`);
+                }
+            }
+        };
+        const s3 = await listenOrExplain(
+            () => LocalS3.start(graph.buckets(), { port: options.port ? options.port + 100 : 0, directory: path.join(stateDir, "s3"), onEvent: dispatch }),
+            "S3",
+            options.port + 100,
+        );
+        stops.push(() => s3.stop());
+
+        lambda = new LambdaService(graph.functions(), {
+            programDir: program.programDir,
+            runtimeDir: path.join(stateDir, "lambda"),
+            region,
+            environment: {
+                AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+                AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+                AWS_ENDPOINT_URL_S3: s3.endpoint,
+                // The functions declare nodejs22.x; the SDK's warning is about the Node.js running this machine.
+                AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+            },
+            interceptHosts: Object.fromEntries(apis.map((api, i) => [`${api.apiId}.execute-api.${region}.amazonaws.com`, ports[i]])),
+            maxConcurrency: options.maxConcurrency ?? 4,
+            asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1_000, 2_000],
+            log,
+        });
+        const runtime = lambda;
+        stops.push(() => runtime.stop());
+        for (const gateway of gateways) gateway.attach(runtime);
+        // Gateways close first (their clients' $disconnect still runs), then the rest.
+        stops.push(async () => {
+            await Promise.all(gateways.map((g) => g.close()));
+            await runtime.settle();
+        });
+
+        const endpoints: LocalApiEndpoint[] = apis.map((api, i) => ({
+            name: api.name,
+            apiId: api.apiId,
+            stage: api.stage,
+            url: `ws://127.0.0.1:${ports[i]}/${api.stage}`,
+            managementEndpoint: `http://127.0.0.1:${ports[i]}/${api.stage}`,
+            awsUrl: `wss://${api.apiId}.execute-api.${region}.amazonaws.com/${api.stage}`,
+        }));
+        return {
+            program,
+            outputs: localize(program.outputs, apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports[i] }))) as Record<string, Json>,
+            apis: endpoints,
+            buckets: graph.buckets(),
+            tables: graph.tables().map((t) => t.name),
+            s3Endpoint: s3.endpoint,
+            dynamodbEndpoint: dynamodb.endpoint,
+            lambda: runtime,
+            dynamodb,
+            stop: stopAll,
+        };
+    } catch (err) {
+        await stopAll();
+        throw err;
+    }
+}
+
+/** Replaces each API's AWS URLs in the outputs by the local ones: `wss://…` → `ws://127.0.0.1:port`, `https://…` → `http://…`. */
+function localize(value: Json, hosts: { host: string; port: number }[]): Json {
+    if (typeof value === "string") {
+        return hosts.reduce(
+            (text, { host, port }) => text.replace(`wss://${host}`, `ws://127.0.0.1:${port}`).replace(`https://${host}`, `http://127.0.0.1:${port}`),
+            value,
+        );
+    }
+    if (Array.isArray(value)) return value.map((item) => localize(item, hosts));
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localize(v, hosts)]));
+    }
+    return value;
+}
+
+async function listenOrExplain<T>(start: () => Promise<T>, what: string, port: number): Promise<T> {
+    try {
+        return await start();
+    } catch (err) {
+        if ((err as { code?: string }).code === "EADDRINUSE") {
+            throw new Error(`${what}: port ${port} is in use; start with --port <another base port>`);
+        }
+        throw err;
+    }
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+
+/** Ids shaped like API Gateway's: 16 base64 characters, e.g. `Yt3vVeXcoAMCJWg=`. */
+export const newId = (): string => randomBytes(11).toString("base64");
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** `dd/MMM/yyyy:HH:mm:ss +0000` (B17). */
+export function requestTime(epochMs: number): string {
+    const d = new Date(epochMs);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}
+
+export interface ConnectionInfo {
+    connectionId: string;
+    connectedAt: number;
+    sourceIp: string;
+    userAgent?: string;
+    authorizer?: Record<string, unknown>;
+}
+
+export interface ApiInfo {
+    apiId: string;
+    stage: string;
+    domainName: string;
+}
+
+type EventType = "CONNECT" | "MESSAGE" | "DISCONNECT";
+
+/** The `requestContext` of every Lambda proxy event (B15, B17). */
+export function requestContext(api: ApiInfo, connection: ConnectionInfo, routeKey: string, eventType: EventType, extra: Record<string, unknown> = {}) {
+    const now = Date.now();
+    const requestId = newId();
+    return {
+        routeKey,
+        eventType,
+        ...(eventType === "MESSAGE" ? { messageId: newId() } : {}),
+        extendedRequestId: requestId,
+        requestTime: requestTime(now),
+        messageDirection: "IN",
+        stage: api.stage,
+        connectedAt: connection.connectedAt,
+        requestTimeEpoch: now,
+        identity: { sourceIp: connection.sourceIp, ...(connection.userAgent ? { userAgent: connection.userAgent } : {}) },
+        requestId,
+        domainName: api.domainName,
+        connectionId: connection.connectionId,
+        apiId: api.apiId,
+        ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
+        ...extra,
+    };
+}
+
+/** Headers and query string as API Gateway passes them on CONNECT (B12): single- and multi-value. */
+export function requestParts(req: IncomingMessage) {
+    const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
+        headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+        (multiValueHeaders[name] ??= []).push(value);
+    }
+    const url = new URL(req.url ?? "/", "http://local");
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [name, value] of url.searchParams) {
+        query[name] = value;
+        (multiQuery[name] ??= []).push(value);
+    }
+    const hasQuery = url.searchParams.size > 0;
+    return {
+        headers,
+        multiValueHeaders,
+        ...(hasQuery ? { queryStringParameters: query, multiValueQueryStringParameters: multiQuery } : {}),
+    };
+}
+
+/** API Gateway's error frames, spaced exactly as AWS sends them (B5–B7). */
+export function errorFrame(message: "Forbidden" | "Internal server error" | "Endpoint request timed out", connectionId: string, requestId: string): string {
+    return `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
+}
