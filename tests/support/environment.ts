@@ -5,3 +5,4 @@ process.env.AWS_ACCESS_KEY_ID = "local";
 process.env.AWS_SECRET_ACCESS_KEY = "local";
 delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
