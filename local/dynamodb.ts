@@ -1,4 +1,4 @@
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand, waitUntilTableExists, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -70,6 +70,8 @@ export class LocalDynamoDB {
                 throw new Error(`DynamoDB table ${table.name}: ${String(err)}`);
             }
         }
+        // Tables are created asynchronously, as in DynamoDB: functions must not write before ACTIVE.
+        await waitUntilTableExists({ client: this.client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table.name });
     }
 
     /** Deletes rows whose TTL attribute (epoch seconds) is in the past. */

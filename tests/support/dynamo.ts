@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, ScanCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
 import { CONNECTION_ID_ATTRIBUTE, type ConnectionStore } from "../../handlers/connections";
@@ -33,6 +33,8 @@ export async function createConnectionsTable(client: DynamoDBClient): Promise<Co
             KeySchema: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, KeyType: "HASH" }],
         }),
     );
+    // dynalite, like DynamoDB, creates tables asynchronously: writes before ACTIVE are refused.
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 }, { TableName: tableName });
     return { tableName, dynamodb: client };
 }
 

@@ -1,0 +1,130 @@
+import type { IncomingMessage } from "node:http";
+import WebSocket from "ws";
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from "../../local/cloud";
+import type { RecordedProgram } from "../../local/record";
+import { recordInChild } from "../../local/record-child";
+
+const recordings = new Map<string, Promise<RecordedProgram>>();
+
+/** Records a program once per test run (transpile-only, in a child process) and reuses the graph. */
+export function recorded(programDir: string): Promise<RecordedProgram> {
+    if (!recordings.has(programDir)) {
+        recordings.set(programDir, recordInChild(programDir, { typeCheck: false }).then((r) => r.program));
+    }
+    return recordings.get(programDir)!;
+}
+
+export interface TestCloud {
+    cloud: LocalCloud;
+    /** Every log line: gateway notes and each function's console output. */
+    logs: string[];
+    /** Log lines a function printed as JSON with a `probe` field, parsed. */
+    probes(probe: string): Record<string, unknown>[];
+    url(output: string): string;
+}
+
+/** Starts a local cloud on ephemeral ports with its log captured. */
+export async function startTestCloud(program: RecordedProgram, options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
+    const logs: string[] = [];
+    const cloud = await startLocalCloud(program, { port: 0, asyncRetryDelaysMs: [50, 100], ...options, log: (line) => logs.push(line) });
+    return {
+        cloud,
+        logs,
+        probes: (probe) =>
+            logs.flatMap((line) => {
+                const json = line.slice(line.indexOf("{"));
+                try {
+                    const parsed = JSON.parse(json) as Record<string, unknown>;
+                    return parsed.probe === probe ? [parsed] : [];
+                } catch {
+                    return [];
+                }
+            }),
+        url: (output) => String(cloud.outputs[output]),
+    };
+}
+
+/** A WebSocket client that queues what it receives and remembers how it was closed. */
+export class TestClient {
+    readonly messages: string[] = [];
+    readonly closed: Promise<{ code: number; reason: string }>;
+    private waiters: ((message: string) => void)[] = [];
+
+    private constructor(readonly ws: WebSocket) {
+        ws.on("message", (data) => {
+            const text = data.toString();
+            const waiter = this.waiters.shift();
+            if (waiter) waiter(text);
+            else this.messages.push(text);
+        });
+        this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    }
+
+    static open(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<TestClient> {
+        return new Promise((resolve, reject) => {
+            const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers });
+            const client = new TestClient(ws);
+            ws.once("open", () => resolve(client));
+            ws.once("unexpected-response", (_req, res: IncomingMessage) => reject(new HandshakeRejected(res.statusCode ?? 0)));
+            ws.once("error", reject);
+        });
+    }
+
+    /** The next message, or a failure after `timeoutMs`. */
+    next(timeoutMs = 5_000): Promise<string> {
+        const queued = this.messages.shift();
+        if (queued !== undefined) return Promise.resolve(queued);
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                this.waiters = this.waiters.filter((w) => w !== waiter);
+                reject(new Error(`no message within ${timeoutMs} ms`));
+            }, timeoutMs);
+            const waiter = (message: string) => {
+                clearTimeout(timer);
+                resolve(message);
+            };
+            this.waiters.push(waiter);
+        });
+    }
+
+    /** Sends and waits for the next message. */
+    async ask(message: string, timeoutMs?: number): Promise<string> {
+        this.ws.send(message);
+        return this.next(timeoutMs);
+    }
+
+    async close(code?: number, reason?: string): Promise<{ code: number; reason: string }> {
+        this.ws.close(code, reason);
+        return this.closed;
+    }
+}
+
+export class HandshakeRejected extends Error {
+    constructor(readonly status: number) {
+        super(`handshake rejected with HTTP ${status}`);
+    }
+}
+
+/** The HTTP status a handshake is rejected with, or 101 when it succeeds. */
+export async function handshakeStatus(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<number> {
+    try {
+        const client = await TestClient.open(url, options);
+        await client.close();
+        return 101;
+    } catch (err) {
+        if (err instanceof HandshakeRejected) return err.status;
+        throw err;
+    }
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000, what = "condition"): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+}
+
+/** The error frame API Gateway sends (B5–B7), as a pattern with the connection and request ids. */
+export const errorFramePattern = (message: string) => new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/=]{16}", "requestId":"[A-Za-z0-9+/=]{16}"\\}$`);
