@@ -3,12 +3,14 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { expect } from "chai";
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
 import { startLocalCloud } from "../local/cloud";
 import { LOCAL_CREDENTIALS } from "../local/dynamodb";
 import type { RecordedProgram } from "../local/record";
+import { outputsFile } from "../local/report";
 import { errorFramePattern, eventually, recorded, startTestCloud, TestClient, type TestCloud } from "./support/local";
 import { ROOT } from "./support/record";
 
@@ -74,6 +76,23 @@ describe("local cloud: index.ts on loopback", () => {
             expect(message).to.not.have.property("size");
         }
         await Promise.all(listeners.map((l) => l.close()));
+    });
+
+    it("puts a file with `npm run upload` and every client hears of it", async function () {
+        this.timeout(30_000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sw-upload-"));
+        try {
+            fs.mkdirSync(path.join(dir, ".local"));
+            fs.writeFileSync(path.join(dir, ".local", "outputs.json"), JSON.stringify(outputsFile(t.cloud)));
+            fs.writeFileSync(path.join(dir, "notes 1.txt"), "uploaded");
+            const listener = await TestClient.open(t.url("broadcastUrl"));
+            await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "listener row");
+            execFileSync("npm", ["run", "upload", "--", path.join(dir, "notes 1.txt"), "--dir", dir], { cwd: ROOT, stdio: "pipe" });
+            expect(JSON.parse(await listener.next(10_000))).to.deep.include({ event: "ObjectCreated:Put", key: "notes 1.txt", size: 8 });
+            await listener.close();
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("deletes a connection's row when it closes cleanly (B16)", async () => {

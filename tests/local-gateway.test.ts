@@ -37,7 +37,7 @@ describe("route selection expressions (B1–B4)", () => {
 describe("local gateway: API Gateway's WebSocket behaviour", () => {
     let t: TestCloud;
     before(async () => {
-        t = await startTestCloud(await recorded(BEHAVIOUR), { limits: { integrationTimeoutMs: 800 } });
+        t = await startTestCloud(await recorded(BEHAVIOUR), { limits: { integrationTimeoutMs: 1_500 } });
     });
     after(async () => t?.cloud.stop());
 
@@ -83,6 +83,40 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
         expect(await client.ask('{"action":"chat/join"}')).to.equal("joined");
         expect(client.messages).to.deep.equal([]);
         await client.close();
+    });
+
+    it("enforces the function's own timeout: a Lambda timeout is an Internal server error, not an integration timeout", async () => {
+        const client = await open();
+        const started = Date.now();
+        expect(await client.ask('{"action":"sleepy"}', 3_000)).to.match(errorFramePattern("Internal server error"));
+        expect(Date.now() - started).to.be.below(1_450);
+        expect(t.logs.join("\n")).to.match(/Sandbox\.Timedout: RequestId: \S+ Error: Task timed out after 1\.00 seconds/);
+        await client.close();
+    });
+
+    it("runs functions built any way: an ES module file, a CommonJS folder, an ES module by package.json, each with the runtime's SDK", async () => {
+        const client = await open();
+        const esm = JSON.parse(await client.ask('{"action":"esm-file"}')) as Record<string, unknown>;
+        expect(esm).to.include({ kind: "esm-file", sdk: "function", region: "eu-central-1", memory: "512", routeKey: "esm-file", dynamodbEndpoint: t.cloud.dynamodbEndpoint });
+        expect(esm.functionName).to.match(/^esm-file-[0-9a-f]{7}$/);
+        expect(esm.requestId).to.match(/^[0-9a-f-]{36}$/);
+        expect(esm.remaining).to.be.a("number").within(1, 3_000);
+        expect(JSON.parse(await client.ask('{"action":"cjs-folder"}'))).to.deep.include({ kind: "cjs", sdk: "function" });
+        expect(JSON.parse(await client.ask('{"action":"esm-package"}'))).to.deep.equal({ kind: "esm-package", sdk: "function" });
+        await client.close();
+    });
+
+    it("retries a failed asynchronous invocation twice, as Lambda does, and logs each outcome", async () => {
+        const boom = t.cloud.program.resources.find((r) => r.type === "aws:lambda/function:Function" && r.name === "edge-boom")!;
+        t.cloud.lambda.invokeAsync(String(boom.state.arn), {}, "test event");
+        await t.cloud.lambda.settle();
+        const lines = t.logs.filter((line) => line.startsWith("test event"));
+        expect(lines.map((line) => /\(attempt (\d) of 3\)|failed after 2 retries/.exec(line)?.[0])).to.deep.equal([
+            "(attempt 1 of 3)",
+            "(attempt 2 of 3)",
+            "(attempt 3 of 3)",
+            "failed after 2 retries",
+        ]);
     });
 
     it("gives the Lambda proxy event every field of B17", async () => {
