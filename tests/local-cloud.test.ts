@@ -1,12 +1,13 @@
 import { DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { startLocalCloud } from "../local/cloud";
 import { LOCAL_CREDENTIALS } from "../local/dynamodb";
 import type { RecordedProgram } from "../local/record";
@@ -87,7 +88,8 @@ describe("local cloud: index.ts on loopback", () => {
             fs.writeFileSync(path.join(dir, "notes 1.txt"), "uploaded");
             const listener = await TestClient.open(t.url("broadcastUrl"));
             await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "listener row");
-            execFileSync("npm", ["run", "upload", "--", path.join(dir, "notes 1.txt"), "--dir", dir], { cwd: ROOT, stdio: "pipe" });
+            // Not execFileSync: the cloud answering the upload runs in this process's event loop.
+            await promisify(execFile)("npm", ["run", "upload", "--", path.join(dir, "notes 1.txt"), "--dir", dir], { cwd: ROOT });
             expect(JSON.parse(await listener.next(10_000))).to.deep.include({ event: "ObjectCreated:Put", key: "notes 1.txt", size: 8 });
             await listener.close();
         } finally {
