@@ -12,7 +12,7 @@ import { startLocalCloud } from "../local/cloud";
 import { LOCAL_CREDENTIALS } from "../local/dynamodb";
 import type { RecordedProgram } from "../local/record";
 import { outputsFile } from "../local/report";
-import { errorFramePattern, eventually, recorded, startTestCloud, TestClient, type TestCloud } from "./support/local";
+import { errorFramePattern, eventually, recorded, startTestCloud, TestClient, useTestCloud, type TestCloud } from "./support/local";
 import { ROOT } from "./support/record";
 
 const CHAT = path.join(ROOT, "examples", "chat");
@@ -165,13 +165,10 @@ describe("local cloud: wiring only what the graph wires", () => {
 });
 
 describe("local cloud: examples/chat", () => {
-    let t: TestCloud;
-    before(async () => {
-        t = await startTestCloud(await recorded(CHAT));
-    });
-    after(async () => t?.cloud.stop());
+    const cloud = useTestCloud(CHAT);
 
     it("broadcasts a line to everyone and acknowledges the sender", async () => {
+        const t = cloud();
         const [alice, bob] = await Promise.all([TestClient.open(t.url("url")), TestClient.open(t.url("url"))]);
         const { dynamodb } = clients(t);
         await eventually(async () => (await rows(dynamodb, t.cloud.tables[0])).length === 2, 5_000, "two rows");

@@ -4,7 +4,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import WebSocket from "ws";
 import { evaluateSelectionExpression, selectRoute } from "../local/gateway/selection";
-import { errorFramePattern, eventually, handshakeStatus, recorded, startTestCloud, TestClient, type TestCloud } from "./support/local";
+import { errorFramePattern, eventually, handshakeStatus, recorded, startTestCloud, TestClient, useTestCloud, type TestCloud } from "./support/local";
 import { ROOT } from "./support/record";
 
 const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
@@ -35,11 +35,11 @@ describe("route selection expressions (B1–B4)", () => {
 });
 
 describe("local gateway: API Gateway's WebSocket behaviour", () => {
+    const cloud = useTestCloud(BEHAVIOUR, { limits: { integrationTimeoutMs: 1_500 } });
     let t: TestCloud;
-    before(async () => {
-        t = await startTestCloud(await recorded(BEHAVIOUR), { limits: { integrationTimeoutMs: 1_500 } });
+    before(() => {
+        t = cloud();
     });
-    after(async () => t?.cloud.stop());
 
     const open = (query = "", options = {}) => TestClient.open(t.url("edgeUrl") + query, options);
 
@@ -308,11 +308,11 @@ describe("local gateway: idle timeout and maximum lifetime (B24, configurable)",
 });
 
 describe("local gateway: Lambda REQUEST authorizer (B14, B15)", () => {
+    const cloud = useTestCloud(BEHAVIOUR);
     let t: TestCloud;
-    before(async () => {
-        t = await startTestCloud(await recorded(BEHAVIOUR));
+    beforeEach(() => {
+        t = cloud();
     });
-    after(async () => t?.cloud.stop());
 
     it("answers 401 without calling the authorizer when an identity source is missing or empty", async () => {
         expect(await handshakeStatus(t.url("guardedUrl"))).to.equal(401);

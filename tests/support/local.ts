@@ -128,3 +128,13 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
 
 /** The error frame API Gateway sends (B5–B7), as a pattern with the connection and request ids. */
 export const errorFramePattern = (message: string) => new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/=]{16}", "requestId":"[A-Za-z0-9+/=]{16}"\\}$`);
+
+/** Registers before/after hooks that run a local cloud for the enclosing `describe`; call the result inside tests. */
+export function useTestCloud(programDir: string, options: Partial<LocalCloudOptions> = {}): () => TestCloud {
+    let t: TestCloud | undefined;
+    before(async () => {
+        t = await startTestCloud(await recorded(programDir), options);
+    });
+    after(async () => t?.cloud.stop());
+    return () => t!;
+}
