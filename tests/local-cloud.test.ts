@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -122,6 +122,17 @@ describe("local cloud: index.ts on loopback", () => {
         await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "only the live connection's row left");
         expect(t.logs.some((line) => /"gone":[12]/.test(line)), "the fan-out saw the stale connection gone").to.equal(true);
         await alive.close();
+    });
+
+    it("deletes rows whose TTL attribute has passed, as DynamoDB's TTL does, and keeps the rest", async () => {
+        const put = (id: string, expiresAt: number) =>
+            dynamodb.send(new PutItemCommand({ TableName: table, Item: { connectionId: { S: id }, connectedAt: { N: "0" }, expiresAt: { N: String(expiresAt) } } }));
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        await put("ExpiredConnId00=", nowSeconds - 60);
+        await put("LiveConnId00000=", nowSeconds + 3600);
+        expect(await t.cloud.dynamodb.sweepExpired()).to.equal(1);
+        expect(await rows(dynamodb, table)).to.deep.equal(["LiveConnId00000="]);
+        await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { connectionId: { S: "LiveConnId00000=" } } }));
     });
 
     it("connects 200 clients at once and answers every echo: nothing lost", async function () {
