@@ -98,12 +98,15 @@ export function createBroadcaster(options: BroadcastOptions): Broadcaster {
             const data = toBytes(message);
             const result: BroadcastResult = { delivered: 0, gone: 0, failed: 0, failures: [] };
             const pages = connectionIdPages(options.store, options.scan);
-            // Read the next page while this one is being posted.
+            // Read the next page while this one is being posted. If that read fails, `await next` rethrows it; the
+            // empty catch only keeps the waiting promise from counting as an unhandled rejection, which kills the runtime.
             let next = pages.next();
+            next.catch(() => undefined);
             for (;;) {
                 const page = await next;
                 if (page.done) break;
                 next = pages.next();
+                next.catch(() => undefined);
                 await forEachWithConcurrency(page.value, concurrency, async (connectionId) => {
                     const outcome = await post(connectionId, data);
                     if (outcome === "delivered") result.delivered++;

@@ -64,9 +64,21 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
     const limits = { ...AWS_LIMITS, ...options.limits };
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
-    const stops: (() => Promise<void>)[] = [];
+    // What has started, stopped in this order whether start-up finished or failed half way: gateways first, so
+    // their clients' $disconnect still runs, then the functions, then the data services.
+    const started: { gateways: WebSocketGateway[]; lambda?: LambdaService; s3?: LocalS3; dynamodb?: LocalDynamoDB } = { gateways: [] };
     const stopAll = async () => {
-        for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`stop: ${String(err)}`));
+        const step = (what: string, stop: () => Promise<void>) => stop().catch((err: unknown) => log(`stop ${what}: ${String(err)}`));
+        await Promise.all(started.gateways.map((gateway) => step(gateway.api.name, () => gateway.close())));
+        if (started.lambda) {
+            const lambda = started.lambda;
+            await step("Lambda", async () => {
+                await lambda.settle();
+                await lambda.stop();
+            });
+        }
+        if (started.s3) await step("S3", () => started.s3!.stop());
+        if (started.dynamodb) await step("DynamoDB", () => started.dynamodb!.stop());
         if (!options.persistDir) fs.rmSync(stateDir, { recursive: true, force: true });
     };
 
@@ -75,6 +87,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
         const ports: number[] = [];
         for (const [i, gateway] of gateways.entries()) {
             ports.push(await listenOrExplain(() => gateway.listen(options.port ? options.port + i : 0), `WebSocket API ${gateway.api.name}`, options.port + i));
+            started.gateways.push(gateway);
         }
         const dynamodb = await listenOrExplain(
             () =>
@@ -88,7 +101,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             "DynamoDB",
             options.port + 101,
         );
-        stops.push(() => dynamodb.stop());
+        started.dynamodb = dynamodb;
 
         let lambda: LambdaService | undefined;
         const notifications = graph.notifications();
@@ -105,7 +118,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             "S3",
             options.port + 100,
         );
-        stops.push(() => s3.stop());
+        started.s3 = s3;
 
         lambda = new LambdaService(graph.functions(), {
             programDir: program.programDir,
@@ -125,13 +138,8 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             log,
         });
         const runtime = lambda;
-        stops.push(() => runtime.stop());
+        started.lambda = runtime;
         for (const gateway of gateways) gateway.attach(runtime);
-        // Gateways close first (their clients' $disconnect still runs), then the rest.
-        stops.push(async () => {
-            await Promise.all(gateways.map((g) => g.close()));
-            await runtime.settle();
-        });
 
         const endpoints: LocalApiEndpoint[] = apis.map((api, i) => ({
             name: api.name,

@@ -32,8 +32,13 @@ export class LocalDynamoDB {
         const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         const client = new DynamoDBClient({ endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
         const local = new LocalDynamoDB(server, endpoint, client, tables, options.log);
-        for (const table of tables) {
-            await local.createTable(table);
+        try {
+            for (const table of tables) {
+                await local.createTable(table);
+            }
+        } catch (err) {
+            await local.stop();
+            throw err;
         }
         if (tables.some((t) => t.ttlAttribute)) {
             local.sweeper = setInterval(() => {

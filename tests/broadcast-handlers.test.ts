@@ -161,6 +161,31 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             expect([...endpoint.received.keys()]).to.deep.equal(["new="]);
         });
 
+        it("fails with the Scan's error when a later page cannot be read, never as an unhandled rejection", async () => {
+            await storeConnections(store, ids(12));
+            let scans = 0;
+            dynamo.client.middlewareStack.add(
+                (next, context) => async (args) => {
+                    if (context.commandName === "ScanCommand" && ++scans === 2) throw new Error("scan page 2 failed");
+                    return next(args);
+                },
+                { step: "initialize", name: "failSecondScan" },
+            );
+            const unhandled: unknown[] = [];
+            const onUnhandled = (reason: unknown) => unhandled.push(reason);
+            process.on("unhandledRejection", onUnhandled);
+            try {
+                endpoint.delayMs = 20;
+                const error = await broadcaster({ scan: { pageSize: 5 } }).broadcast("x").catch((e: unknown) => e);
+                expect((error as Error).message).to.equal("scan page 2 failed");
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                expect(unhandled).to.deep.equal([]);
+            } finally {
+                process.off("unhandledRejection", onUnhandled);
+                dynamo.client.middlewareStack.remove("failSecondScan");
+            }
+        });
+
         it("sends bytes as given", async () => {
             await storeConnections(store, ["bin="]);
             await broadcaster().broadcast(new Uint8Array([104, 105]));

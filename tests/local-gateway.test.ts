@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { expect } from "chai";
 import * as http from "node:http";
+import * as net from "node:net";
 import * as path from "node:path";
 import WebSocket from "ws";
 import { evaluateSelectionExpression, selectRoute } from "../local/gateway/selection";
@@ -247,6 +248,86 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
                 expect(await clients[i].next()).to.equal(id);
             }
             await Promise.all(clients.map((c) => c.close()));
+        });
+    });
+
+    describe("hostile input", () => {
+        it("survives a message nested too deeply to stringify: Forbidden frame, socket open, gateway up", async () => {
+            const client = await open();
+            const deep = `{"action":${"[".repeat(50_000)}${"]".repeat(50_000)}}`;
+            expect(await client.ask(deep)).to.match(errorFramePattern("Forbidden"));
+            expect(await client.ask('{"action":"chat/join"}')).to.equal("joined");
+            await client.close();
+        });
+
+        it("answers a request line with an unparseable URL with 400 and keeps serving", async () => {
+            const { port } = new URL(t.url("edgeUrl"));
+            const reply = await new Promise<string>((resolve, reject) => {
+                const socket = net.connect(Number(port), "127.0.0.1", () => socket.write("GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n"));
+                let data = "";
+                socket.on("data", (chunk) => (data += chunk.toString()));
+                socket.on("end", () => resolve(data));
+                socket.on("close", () => resolve(data));
+                socket.on("error", reject);
+                setTimeout(() => socket.destroy(), 2_000);
+            });
+            expect(reply).to.match(/^HTTP\/1\.1 400/);
+            expect(await handshakeStatus(t.url("edgeUrl"))).to.equal(101);
+        });
+
+        it("passes query parameters named constructor and __proto__ as plain values (B12)", async () => {
+            const before = t.probes("connect").length;
+            (await open("?constructor=1&__proto__=x&toString=y")).ws.close();
+            await eventually(() => t.probes("connect").length > before, 5_000, "connect event");
+            const query = (t.probes("connect").slice(before)[0].event as { queryStringParameters: object }).queryStringParameters;
+            expect(Object.getOwnPropertyNames(query).sort()).to.deep.equal(["__proto__", "constructor", "toString"]);
+            expect(Object.getOwnPropertyDescriptor(query, "__proto__")?.value).to.equal("x");
+        });
+
+        it("refuses a request that is not a WebSocket handshake before $connect runs", async () => {
+            const before = t.probes("connect").length;
+            const { port } = new URL(t.url("edgeUrl"));
+            const status = await new Promise<number>((resolve, reject) => {
+                const req = http.request({ host: "127.0.0.1", port, path: "/test", headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Key": "not-a-key", "Sec-WebSocket-Version": "13" } });
+                req.on("response", (res) => resolve(res.statusCode ?? 0));
+                req.on("upgrade", (res, socket) => {
+                    socket.destroy();
+                    resolve(res.statusCode ?? 0);
+                });
+                req.on("error", reject);
+                req.end();
+            }).catch(() => 400);
+            expect(status).to.equal(400);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            expect(t.probes("connect").length, "no CONNECT event").to.equal(before);
+        });
+
+        it("rejects with 502 a $connect status that is not an HTTP status (B10)", async () => {
+            expect(await handshakeStatus(t.url("edgeUrl") + "?reject=101")).to.equal(502);
+            expect(await handshakeStatus(t.url("edgeUrl") + "?reject=200.5")).to.equal(502);
+        });
+
+        it("reports 1009 to $disconnect when a message is too large (B16, B24)", async () => {
+            const before = t.probes("disconnect").length;
+            const client = await open();
+            client.ws.send("x".repeat(129 * 1024));
+            expect((await client.closed).code).to.equal(1009);
+            await eventually(() => t.probes("disconnect").length > before, 5_000, "disconnect");
+            const context = (t.probes("disconnect").slice(before)[0].event as { requestContext: Record<string, unknown> }).requestContext;
+            expect(context.disconnectStatusCode).to.equal(1009);
+        });
+
+        it("delivers posted bytes that are not UTF-8 as a binary frame, intact", async () => {
+            const client = await open();
+            const { connectionId } = JSON.parse(await client.ask('{"action":"boom"}')) as { connectionId: string };
+            const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x81]);
+            const received = new Promise<{ data: Buffer; isBinary: boolean }>((resolve) => client.ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary })));
+            const management = new ApiGatewayManagementApiClient({ endpoint: t.url("edgeManagement"), region: "eu-central-1" });
+            await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }));
+            const { data, isBinary } = await received;
+            expect(isBinary).to.equal(true);
+            expect([...data]).to.deep.equal([...bytes]);
+            await client.close();
         });
     });
 

@@ -53,26 +53,24 @@ export function requestContext(api: ApiInfo, connection: ConnectionInfo, routeKe
 }
 
 /** Headers and query string as API Gateway passes them on CONNECT (B12): single- and multi-value. */
-export function requestParts(req: IncomingMessage) {
-    const headers: Record<string, string> = {};
-    const multiValueHeaders: Record<string, string[]> = {};
+export function requestParts(req: IncomingMessage, url: URL) {
+    // Maps, not objects: a client's header or parameter may be named `constructor` or `__proto__`.
+    const headers = new Map<string, string[]>();
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
-        headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
-        (multiValueHeaders[name] ??= []).push(value);
+        headers.set(req.rawHeaders[i], [...(headers.get(req.rawHeaders[i]) ?? []), req.rawHeaders[i + 1]]);
     }
-    const url = new URL(req.url ?? "/", "http://local");
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
+    const query = new Map<string, string[]>();
     for (const [name, value] of url.searchParams) {
-        query[name] = value;
-        (multiQuery[name] ??= []).push(value);
+        query.set(name, [...(query.get(name) ?? []), value]);
     }
-    const hasQuery = url.searchParams.size > 0;
+    const single = (map: Map<string, string[]>, join: (values: string[]) => string) =>
+        Object.fromEntries([...map].map(([name, values]) => [name, join(values)]));
     return {
-        headers,
-        multiValueHeaders,
-        ...(hasQuery ? { queryStringParameters: query, multiValueQueryStringParameters: multiQuery } : {}),
+        headers: single(headers, (values) => values.join(",")),
+        multiValueHeaders: Object.fromEntries(headers),
+        ...(query.size > 0
+            ? { queryStringParameters: single(query, (values) => values[values.length - 1]), multiValueQueryStringParameters: Object.fromEntries(query) }
+            : {}),
     };
 }
 

@@ -105,12 +105,11 @@ export class WebSocketGateway {
     async close(): Promise<void> {
         const closed = [...this.connections.values()].map(
             (connection) => new Promise<void>((resolve) => {
+                // Resolved by the close event, after onClose has queued the $disconnect awaited below.
                 connection.ws.once("close", () => resolve());
                 this.closeConnection(connection, 1001, "Going away");
-                setTimeout(() => {
-                    connection.ws.terminate();
-                    resolve();
-                }, 2_000).unref();
+                // A client that never answers the close frame is cut off; terminate() still emits close.
+                setTimeout(() => connection.ws.terminate(), 2_000).unref();
             }),
         );
         await Promise.all(closed);
@@ -127,11 +126,18 @@ export class WebSocketGateway {
     // ---- handshake ($connect, authorizer) ----
 
     private async onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-        const url = new URL(req.url ?? "/", "http://local");
+        const url = parseUrl(req.url);
+        if (!url) {
+            return reject(socket, 400);
+        }
         if (!this.stagePath(url.pathname) || !this.lambda) {
             return reject(socket, 403);
         }
-        const parts = requestParts(req);
+        // The checks ws makes in handleUpgrade, made before $connect runs: no CONNECT without a real handshake.
+        if (!isWebSocketHandshake(req)) {
+            return reject(socket, 400);
+        }
+        const parts = requestParts(req, url);
         const connection: ConnectionInfo = {
             connectionId: newId(),
             connectedAt: Date.now(),
@@ -150,7 +156,8 @@ export class WebSocketGateway {
                 return reject(socket, result.kind === "timeout" ? 504 : 502);
             }
             const response = result.value as { statusCode?: unknown; headers?: Record<string, unknown> } | null;
-            const statusCode = typeof response?.statusCode === "number" ? response.statusCode : 502;
+            const status = response?.statusCode;
+            const statusCode = typeof status === "number" && Number.isInteger(status) && status >= 200 && status <= 599 ? status : 502;
             if (statusCode < 200 || statusCode > 299) {
                 return reject(socket, statusCode);
             }
@@ -168,7 +175,9 @@ export class WebSocketGateway {
     private async authorize(route: LocalRoute | undefined, connection: ConnectionInfo, parts: ReturnType<typeof requestParts>): Promise<number | undefined> {
         if (route?.authorizationType === "AWS_IAM") {
             // Signatures cannot be checked without AWS credentials; an unsigned request is still refused.
-            const signed = Object.keys(parts.headers).some((h) => h.toLowerCase() === "authorization") || parts.queryStringParameters?.["X-Amz-Signature"];
+            const signed =
+                Object.keys(parts.headers).some((h) => h.toLowerCase() === "authorization") ||
+                (parts.queryStringParameters !== undefined && Object.hasOwn(parts.queryStringParameters, "X-Amz-Signature"));
             return signed ? undefined : 403;
         }
         if (route?.authorizationType !== "CUSTOM" || !route.authorizer) {
@@ -179,7 +188,9 @@ export class WebSocketGateway {
             const value =
                 where === "header"
                     ? Object.entries(parts.headers).find(([h]) => h.toLowerCase() === name?.toLowerCase())?.[1]
-                    : parts.queryStringParameters?.[name ?? ""];
+                    : parts.queryStringParameters && Object.hasOwn(parts.queryStringParameters, name ?? "")
+                      ? parts.queryStringParameters[name ?? ""]
+                      : undefined;
             if (!value) {
                 return 401;
             }
@@ -221,15 +232,21 @@ export class WebSocketGateway {
         };
         this.connections.set(connection.connectionId, connection);
         this.touch(connection);
-        // Oversized messages are closed by ws with 1009 (B24); the error needs a listener, nothing more.
-        ws.on("error", () => undefined);
+        // ws closes oversized messages with 1009 (B24) and invalid UTF-8 with 1007; $disconnect reports that code.
+        ws.on("error", (err: Error & { code?: string }) => {
+            const code = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? 1009 : err.code === "WS_ERR_INVALID_UTF8" ? 1007 : 1002;
+            connection.serverClose ??= { code, reason: err.message };
+        });
         ws.on("message", (data, isBinary) => {
             if (isBinary) {
                 this.closeConnection(connection, 1003, "Binary frames are not supported");
                 return;
             }
             this.touch(connection);
-            void this.onMessage(connection, data.toString());
+            this.onMessage(connection, data.toString()).catch((err: unknown) => {
+                this.options.log(`${this.options.api.name}: message failed: ${String(err)}`);
+                this.send(connection, errorFrame("Internal server error", connection.connectionId, newId()));
+            });
         });
         ws.on("close", (code, reason) => this.onClose(connection, code, reason.toString()));
     }
@@ -289,9 +306,14 @@ export class WebSocketGateway {
         connection.ws.close(code, reason);
     }
 
+    /** Open and not being closed: what `@connections` may still reach. */
+    private isOpen(connection: Connection | undefined): connection is Connection {
+        return connection !== undefined && connection.serverClose === undefined && this.connections.has(connection.connectionId);
+    }
+
     private send(connection: Connection, data: string | Buffer): void {
-        if (this.connections.has(connection.connectionId)) {
-            connection.ws.send(data, { binary: false });
+        if (this.isOpen(connection)) {
+            connection.ws.send(data, { binary: typeof data !== "string" });
         }
     }
 
@@ -326,7 +348,10 @@ export class WebSocketGateway {
     // ---- HTTP: @connections (B20–B22) and plain requests (B24) ----
 
     private onRequest(req: IncomingMessage, res: ServerResponse): void {
-        const url = new URL(req.url ?? "/", "http://local");
+        const url = parseUrl(req.url);
+        if (!url) {
+            return apiError(res, 400, "BadRequestException", "Invalid request URL");
+        }
         const match = new RegExp(`^/${escapeRegExp(this.options.api.stage)}/@connections/([^/]+)$`).exec(url.pathname);
         if (!match) {
             if (this.stagePath(url.pathname)) {
@@ -356,7 +381,7 @@ export class WebSocketGateway {
         if (!["POST", "GET", "DELETE"].includes(method)) {
             return apiError(res, 403, "ForbiddenException", "Forbidden");
         }
-        if (!connection) {
+        if (!this.isOpen(connection)) {
             // Unknown, closed, or still in its $connect (B13).
             return apiError(res, 410, "GoneException", null);
         }
@@ -401,6 +426,26 @@ function reject(socket: Socket, status: number): void {
 
 function apiError(res: ServerResponse, status: number, errorType: string, message: string | null): void {
     res.writeHead(status, { "content-type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-requestid": newId() }).end(JSON.stringify({ message }));
+}
+
+function parseUrl(raw: string | undefined): URL | undefined {
+    try {
+        return new URL(raw ?? "/", "http://local");
+    } catch {
+        return undefined;
+    }
+}
+
+/** What ws's handleUpgrade requires of a handshake (RFC 6455 4.2.1). */
+function isWebSocketHandshake(req: IncomingMessage): boolean {
+    const key = req.headers["sec-websocket-key"];
+    return (
+        req.method === "GET" &&
+        (req.headers.upgrade ?? "").toLowerCase() === "websocket" &&
+        typeof key === "string" &&
+        /^[+/0-9A-Za-z]{22}==$/.test(key) &&
+        (req.headers["sec-websocket-version"] === "13" || req.headers["sec-websocket-version"] === "8")
+    );
 }
 
 function normalizeIp(address: string | undefined): string {

@@ -32,7 +32,13 @@ export function evaluateSelectionExpression(expression: string, body: string): s
 
 /** The route a message takes: the exact key, else `$default`, else none (B1, B5). */
 export function selectRoute(expression: string, body: string, routeKeys: ReadonlySet<string>): string | undefined {
-    const key = evaluateSelectionExpression(expression, body);
+    let key: string | undefined;
+    try {
+        key = evaluateSelectionExpression(expression, body);
+    } catch {
+        // A value too deeply nested to stringify: treated like a body that is not JSON (B4).
+        key = undefined;
+    }
     if (key !== undefined && key !== "$connect" && key !== "$disconnect" && key !== "$default" && routeKeys.has(key)) {
         return key;
     }

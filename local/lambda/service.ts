@@ -76,7 +76,12 @@ export class LambdaService {
         if (!fn) {
             return { ok: false, error: { errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${reference}` }, durationMs: 0 };
         }
-        const environment = await this.acquire(fn);
+        let environment: Environment;
+        try {
+            environment = await this.acquire(fn);
+        } catch (err) {
+            return { ok: false, error: { errorType: "ServiceException", errorMessage: String(err instanceof Error ? err.message : err) }, durationMs: 0 };
+        }
         try {
             return await this.run(fn, environment, event);
         } finally {
@@ -112,6 +117,9 @@ export class LambdaService {
 
     async stop(): Promise<void> {
         this.stopped = true;
+        for (const pool of this.pools.values()) {
+            for (const wake of pool.queue.splice(0)) wake();
+        }
         await Promise.all(
             [...this.pools.values()].flatMap((pool) => pool.environments.map((environment) => environment.worker.terminate())),
         );
@@ -123,6 +131,9 @@ export class LambdaService {
 
     private acquire(fn: LocalFunction): Promise<Environment> {
         const pool = this.pools.get(fn.name)!;
+        if (this.stopped) {
+            return Promise.reject(new Error("The local Lambda service has stopped."));
+        }
         const idle = pool.environments.find((environment) => !environment.busy);
         if (idle) {
             idle.busy = true;
