@@ -33,7 +33,7 @@ export function resourceTree(cloud: LocalCloud): string {
 
 export function outputsBlock(outputs: Record<string, Json>): string {
     const width = Math.max(0, ...Object.keys(outputs).map((k) => k.length));
-    return ["Outputs:", ...Object.entries(outputs).map(([k, v]) => `    ${k.padEnd(width)}: ${typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v)}`)].join("\n");
+    return ["Outputs:", ...Object.entries(outputs).map(([k, v]) => `    ${k.padEnd(width)}: ${JSON.stringify(v)}`)].join("\n");
 }
 
 /** What `.local/outputs.json` holds: everything a client or `npm run upload` needs to reach the local stack. */

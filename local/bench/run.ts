@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { recordInChild } from "../record-child";
-import { archiveFigures, type ArchiveFigure } from "./archives";
+import { archiveFigures } from "./archives";
 import { benchmarkReport } from "./report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -179,8 +179,6 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), benchmarkReport(results as unknown as Parameters<typeof benchmarkReport>[0], process.argv.slice(2)));
     console.log("bench: wrote BENCHMARKS.md and BENCHMARKS.json");
 }
-
-export type { ArchiveFigure };
 
 main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.stack : String(err));
