@@ -88,9 +88,8 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
 
     it("enforces the function's own timeout: a Lambda timeout is an Internal server error, not an integration timeout", async () => {
         const client = await open();
-        const started = Date.now();
+        // The integration timeout here is 1.5 s: the frame and the log show the function's own 1 s timeout fired.
         expect(await client.ask('{"action":"sleepy"}', 3_000)).to.match(errorFramePattern("Internal server error"));
-        expect(Date.now() - started).to.be.below(1_450);
         expect(t.logs.join("\n")).to.match(/Sandbox\.Timedout: RequestId: \S+ Error: Task timed out after 1\.00 seconds/);
         await client.close();
     });
