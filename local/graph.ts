@@ -49,7 +49,17 @@ interface Permission {
 const str = (value: Json | undefined): string | undefined => (typeof value === "string" ? value : undefined);
 
 export class LocalGraph {
-    constructor(readonly program: RecordedProgram) {}
+    /** Read once: the graph never changes, and `permits` runs on every message. */
+    private readonly permissionList: Permission[];
+
+    constructor(readonly program: RecordedProgram) {
+        this.permissionList = this.ofType("aws:lambda/permission:Permission").map((r) => ({
+            functionRef: String(r.inputs.function),
+            principal: String(r.inputs.principal),
+            sourceArn: str(r.inputs.sourceArn),
+            sourceAccount: str(r.inputs.sourceAccount),
+        }));
+    }
 
     private ofType(type: string): RecordedResource[] {
         return this.program.resources.filter((r) => r.type === type);
@@ -75,21 +85,12 @@ export class LocalGraph {
         });
     }
 
-    private permissions(): Permission[] {
-        return this.ofType("aws:lambda/permission:Permission").map((r) => ({
-            functionRef: String(r.inputs.function),
-            principal: String(r.inputs.principal),
-            sourceArn: str(r.inputs.sourceArn),
-            sourceAccount: str(r.inputs.sourceAccount),
-        }));
-    }
-
     /**
      * Whether a resource policy statement lets `principal` invoke the function from `sourceArn`: the function by
      * name or ARN, and the permission's `sourceArn` (with `*` and `?` wildcards) matching, as AWS evaluates it.
      */
     permits(fn: { name: string; arn: string }, principal: string, sourceArn: string, sourceAccount?: string): boolean {
-        return this.permissions().some(
+        return this.permissionList.some(
             (p) =>
                 p.principal === principal &&
                 (p.functionRef === fn.name || p.functionRef === fn.arn) &&

@@ -59,8 +59,13 @@ export class WebSocketGateway {
     private readonly protocols = new WeakMap<IncomingMessage, string>();
     private lambda?: LambdaService;
     private info?: ApiInfo;
+    /** Fixed for the gateway's life; read on every message and every @connections request. */
+    private readonly routeKeys: ReadonlySet<string>;
+    private readonly connectionsPath: RegExp;
 
     constructor(private readonly options: GatewayOptions) {
+        this.routeKeys = new Set(options.api.routes.keys());
+        this.connectionsPath = new RegExp(`^/${escapeRegExp(options.api.stage)}/@connections/([^/]+)$`);
         this.wss = new WebSocketServer({
             noServer: true,
             maxPayload: options.limits.maxMessageBytes,
@@ -259,7 +264,7 @@ export class WebSocketGateway {
 
     private async onMessage(connection: Connection, body: string): Promise<void> {
         const { api } = this.options;
-        const routeKey = selectRoute(api.selectionExpression, body, new Set(api.routes.keys()));
+        const routeKey = selectRoute(api.selectionExpression, body, this.routeKeys);
         const context = requestContext(this.info!, connection, routeKey ?? "$default", "MESSAGE");
         if (routeKey === undefined) {
             return this.send(connection, errorFrame("Forbidden", connection.connectionId, context.requestId));
@@ -352,7 +357,7 @@ export class WebSocketGateway {
         if (!url) {
             return apiError(res, 400, "BadRequestException", "Invalid request URL");
         }
-        const match = new RegExp(`^/${escapeRegExp(this.options.api.stage)}/@connections/([^/]+)$`).exec(url.pathname);
+        const match = this.connectionsPath.exec(url.pathname);
         if (!match) {
             if (this.stagePath(url.pathname)) {
                 res.writeHead(426, { "content-type": "application/json", upgrade: "websocket" }).end(JSON.stringify({ message: "Upgrade Required" }));
