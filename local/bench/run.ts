@@ -79,20 +79,24 @@ async function echoBench(url: string, quick: boolean): Promise<EchoResult> {
     return JSON.parse(fs.readFileSync(out, "utf8")) as EchoResult;
 }
 
+/** Start-up times of separate launches (5, or 2 in quick mode), each stopped before the next. */
+async function startupTimes(launch: () => ReturnType<typeof startProcess>, args: Args): Promise<number[]> {
+    const times: number[] = [];
+    for (let i = 0; i < (args.quick ? 2 : 5); i++) {
+        const server = await launch();
+        times.push(server.readyMs);
+        await stopProcess(server.child);
+    }
+    return times;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function localCloud(args: Args) {
-    const startups: number[] = [];
-    for (let i = 0; i < (args.quick ? 2 : 5); i++) {
-        const server = await startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/start.ts", "--quiet", "--port", "3411"], {
-            cwd: ROOT,
-            ready: /Ready in/,
-            timeoutMs: 60_000,
-        });
-        startups.push(server.readyMs);
-        await stopProcess(server.child);
-    }
-    const server = await startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/start.ts", "--quiet", "--port", "3411"], { cwd: ROOT, ready: /Ready in/, timeoutMs: 60_000 });
+    const launch = () =>
+        startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/start.ts", "--quiet", "--port", "3411"], { cwd: ROOT, ready: /Ready in/, timeoutMs: 60_000 });
+    const startups = await startupTimes(launch, args);
+    const server = await launch();
     try {
         const echo = await echoBench("ws://127.0.0.1:3411/dev", args.quick);
         const rssKb = Number((await run("ps", ["-o", "rss=", "-p", String(await nodePid(server.child))])).stdout.trim());
@@ -131,13 +135,10 @@ async function serverlessOffline(args: Args) {
     const env = { SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
     const results: Record<string, unknown> = {};
     for (const [mode, extra] of [["default", []], ["inProcess", ["--useInProcess"]]] as const) {
-        const startups: number[] = [];
-        for (let i = 0; i < (args.quick ? 2 : 5); i++) {
-            const server = await startProcess(process.execPath, [path.join(dir, "node_modules", "serverless", "bin", "serverless.js"), "offline", ...extra], { cwd: dir, env, ready: /ws:\/\/127\.0\.0\.1:3201/, timeoutMs: 120_000 });
-            startups.push(server.readyMs);
-            await stopProcess(server.child);
-        }
-        const server = await startProcess(process.execPath, [path.join(dir, "node_modules", "serverless", "bin", "serverless.js"), "offline", ...extra], { cwd: dir, env, ready: /ws:\/\/127\.0\.0\.1:3201/, timeoutMs: 120_000 });
+        const launch = () =>
+            startProcess(process.execPath, [path.join(dir, "node_modules", "serverless", "bin", "serverless.js"), "offline", ...extra], { cwd: dir, env, ready: /ws:\/\/127\.0\.0\.1:3201/, timeoutMs: 120_000 });
+        const startups = await startupTimes(launch, args);
+        const server = await launch();
         try {
             results[mode] = { startupMs: startups, startupMedianMs: median(startups), echo: await echoBench("ws://127.0.0.1:3201", args.quick) };
         } finally {
