@@ -5,6 +5,7 @@ import { connectHandler } from "../handlers/connect";
 import { connectionStoreFromEnvironment } from "../handlers/connections";
 import { disconnectHandler } from "../handlers/disconnect";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
+import { fanoutSegmentHandler, segmentDispatcherFromEnvironment } from "../handlers/segmented-fanout";
 import { createConnectionsTable, type ConnectionsTableArgs } from "./connections-table";
 import { DEFAULT_ROUTE_SELECTION_EXPRESSION } from "./defaults";
 import { HandlerFunction, mergeFunctionSettings } from "./handler-function";
@@ -53,6 +54,21 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
         /** Reserved concurrency. @default unreserved */
         reservedConcurrency?: number;
         /**
+         * Worker invocations to split each fan-out into (DynamoDB parallel-scan segments). Above 1, the S3-triggered
+         * function invokes a worker function K times asynchronously, each posting to one segment of the connections,
+         * so one event reaches more clients than one invocation could post to before its timeout.
+         * @default 1: the S3-triggered function posts to every connection itself
+         * @example 8
+         */
+        segments?: number;
+        /**
+         * With `segments` above 1, split only when the table holds more than this many connections; at or below it
+         * a single worker invocation posts to all of them. Counting costs one Scan of up to this many keys.
+         * @default 0: always split
+         * @example 5000
+         */
+        segmentAbove?: number;
+        /**
          * An SQS queue that keeps events whose fan-out still failed after Lambda's two retries. Turn it off only
          * if losing such an event is acceptable.
          * @default true
@@ -75,6 +91,10 @@ const DEFAULT_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"];
 const connectFactory = () => connectHandler(connectionStoreFromEnvironment());
 const disconnectFactory = () => disconnectHandler(connectionStoreFromEnvironment());
 const fanoutFactory = () => s3FanoutHandler(broadcasterFromEnvironment());
+const dispatchingFanoutFactory = () => s3FanoutHandler(segmentDispatcherFromEnvironment());
+const fanoutWorkerFactory = () => fanoutSegmentHandler(broadcasterFromEnvironment());
+/** Worker invocations per message at most: Lambda's default concurrency quota per region is 1,000. */
+const MAX_SEGMENTS = 1000;
 
 /**
  * A WebSocket API whose clients are told whenever an object lands in (or leaves) an S3 bucket. `$connect` and
@@ -93,6 +113,8 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     /** The watched bucket, when it was created here or passed in as a resource. */
     readonly bucket?: aws.s3.Bucket;
     readonly fanoutFunction: aws.lambda.Function;
+    /** The function that posts to one segment of the connections, when `fanout.segments` is above 1. */
+    readonly fanoutWorkerFunction?: aws.lambda.Function;
     /** Events whose fan-out failed after every retry. */
     readonly failedEventsQueue?: aws.sqs.Queue;
     /** Environment that lets `broadcasterFromEnvironment()` find this API's connections. */
@@ -122,7 +144,8 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
 
         this.addRoutes(args.routes ?? {}, routeSelectionExpression, args.authorizer);
         const fanout = this.createFanout(name, args);
-        this.fanoutFunction = fanout.fn;
+        this.fanoutFunction = fanout.dispatcher;
+        this.fanoutWorkerFunction = fanout.worker;
         this.failedEventsQueue = fanout.queue;
         this.createNotification(name, watched, events, args);
 
@@ -175,41 +198,70 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     private createFanout(name: string, args: BroadcastWebSocketArgs) {
         const settings = args.fanout ?? {};
         const concurrency = requireIntegerInRange(TYPE, "fanout.concurrency", settings.concurrency ?? 50, 1, 1000);
+        const segments = requireIntegerInRange(TYPE, "fanout.segments", settings.segments ?? 1, 1, MAX_SEGMENTS);
+        if (settings.segmentAbove !== undefined && segments === 1) {
+            throw new InvalidArgumentError(TYPE, "fanout.segmentAbove only applies with fanout.segments above 1.");
+        }
+        const segmentAbove = requireIntegerInRange(TYPE, "fanout.segmentAbove", settings.segmentAbove ?? 0, 0, Number.MAX_SAFE_INTEGER);
         const queue =
             settings.failedEventsQueue ?? true
                 ? new aws.sqs.Queue(`${name}-failed-events`, { messageRetentionSeconds: 14 * 24 * 60 * 60, sqsManagedSseEnabled: true }, { parent: this })
                 : undefined;
-        const handler = new HandlerFunction(
-            `${name}-fanout`,
-            {
-                code: { factory: fanoutFactory },
-                settings: mergeFunctionSettings(args.lambda, {
-                    memorySize: settings.memorySize ?? 1024,
-                    timeout: settings.timeout ?? 300,
-                    reservedConcurrentExecutions: settings.reservedConcurrency,
-                    environment: { ...this.broadcastEnvironment, BROADCAST_CONCURRENCY: String(concurrency) },
-                }),
-                logRetentionInDays: this.websocket.logRetentionInDays,
-                policyStatements: [
-                    ...this.broadcastPolicyStatements,
-                    ...(queue ? [{ actions: ["sqs:SendMessage"], resources: [queue.arn] }] : []),
-                ],
-                description: "Broadcasts S3 events to every WebSocket connection",
-            },
-            { parent: this },
+        const queueStatements: PolicyStatement[] = queue ? [{ actions: ["sqs:SendMessage"], resources: [queue.arn] }] : [];
+        const functionSettings = mergeFunctionSettings(args.lambda, {
+            memorySize: settings.memorySize ?? 1024,
+            timeout: settings.timeout ?? 300,
+            reservedConcurrentExecutions: settings.reservedConcurrency,
+        });
+        const fanoutFunction = <E, R>(
+            suffix: string,
+            factory: aws.lambda.CallbackFactory<E, R>,
+            environment: Record<string, pulumi.Input<string>>,
+            statements: PolicyStatement[],
+            description: string,
+        ) => {
+            const handler = new HandlerFunction(
+                `${name}-${suffix}`,
+                {
+                    code: { factory },
+                    settings: mergeFunctionSettings(functionSettings, { environment: { ...this.broadcastEnvironment, BROADCAST_CONCURRENCY: String(concurrency), ...environment } }),
+                    logRetentionInDays: this.websocket.logRetentionInDays,
+                    policyStatements: [...statements, ...queueStatements],
+                    description,
+                },
+                { parent: this },
+            );
+            // Invoked asynchronously (by S3, or by the dispatcher): two retries, then the failed event goes to the queue.
+            new aws.lambda.FunctionEventInvokeConfig(
+                `${name}-${suffix}`,
+                {
+                    functionName: handler.function.name,
+                    maximumRetryAttempts: 2,
+                    maximumEventAgeInSeconds: 6 * 60 * 60,
+                    destinationConfig: queue ? { onFailure: { destination: queue.arn } } : undefined,
+                },
+                { parent: this },
+            );
+            return handler.function;
+        };
+
+        if (segments === 1) {
+            const dispatcher = fanoutFunction("fanout", fanoutFactory, {}, this.broadcastPolicyStatements, "Broadcasts S3 events to every WebSocket connection");
+            return { dispatcher, worker: undefined, queue };
+        }
+        const worker = fanoutFunction("fanout-worker", fanoutWorkerFactory, {}, this.broadcastPolicyStatements, "Broadcasts one message to one segment of the WebSocket connections");
+        const dispatcher = fanoutFunction(
+            "fanout",
+            dispatchingFanoutFactory,
+            { FANOUT_WORKER_FUNCTION: worker.name, FANOUT_SEGMENTS: String(segments), FANOUT_SEGMENT_ABOVE: String(segmentAbove) },
+            [
+                { actions: ["lambda:InvokeFunction"], resources: [worker.arn] },
+                // It reads the table only to count it against segmentAbove, and never posts.
+                ...(segmentAbove > 0 ? [{ actions: ["dynamodb:Scan"], resources: [this.connectionsTable.arn] }] : []),
+            ],
+            `Broadcasts S3 events to every WebSocket connection through ${segments} worker invocations`,
         );
-        // S3 invokes asynchronously: two retries, then the failed event goes to the queue.
-        new aws.lambda.FunctionEventInvokeConfig(
-            `${name}-fanout`,
-            {
-                functionName: handler.function.name,
-                maximumRetryAttempts: 2,
-                maximumEventAgeInSeconds: 6 * 60 * 60,
-                destinationConfig: queue ? { onFailure: { destination: queue.arn } } : undefined,
-            },
-            { parent: this },
-        );
-        return { fn: handler.function, queue };
+        return { dispatcher, worker, queue };
     }
 
     /** One notification configuration for the bucket, created only once S3 may invoke the function (B26). */

@@ -33,8 +33,11 @@ export interface BroadcastResult {
 }
 
 export interface Broadcaster {
-    /** Sends one message to every stored connection. Strings and bytes only: serialise objects once, before. */
-    broadcast(message: string | Uint8Array): Promise<BroadcastResult>;
+    /**
+     * Sends one message to every stored connection, or to one parallel-scan segment of them. Strings and bytes
+     * only: serialise objects once, before.
+     */
+    broadcast(message: string | Uint8Array, scan?: ScanOptions): Promise<BroadcastResult>;
 }
 
 const MAX_REPORTED_FAILURES = 10;
@@ -94,10 +97,10 @@ export function createBroadcaster(options: BroadcastOptions): Broadcaster {
     }
 
     return {
-        async broadcast(message) {
+        async broadcast(message, scan) {
             const data = toBytes(message);
             const result: BroadcastResult = { delivered: 0, gone: 0, failed: 0, failures: [] };
-            const pages = connectionIdPages(options.store, options.scan);
+            const pages = connectionIdPages(options.store, { ...options.scan, ...scan });
             // Read the next page while this one is being posted. If that read fails, `await next` rethrows it; the
             // empty catch only keeps the waiting promise from counting as an unhandled rejection, which kills the runtime.
             let next = pages.next();

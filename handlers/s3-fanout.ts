@@ -1,5 +1,6 @@
 import type { S3Event, S3EventRecord } from "aws-lambda";
 import type { BroadcastResult, Broadcaster } from "./broadcast";
+import type { SegmentDispatcher } from "./segmented-fanout";
 
 /** What every client receives for one S3 record. */
 export interface S3ObjectMessage {
@@ -17,7 +18,11 @@ export interface S3ObjectMessage {
     time: string;
 }
 
-export type FanoutResult = Omit<BroadcastResult, "failures"> & { records: number };
+export type FanoutResult = Omit<BroadcastResult, "failures"> & {
+    records: number;
+    /** Worker invocations started for records whose fan-out was split; their posts are counted in the workers' logs. */
+    segmentsInvoked: number;
+};
 
 /**
  * S3 notification keys are form-URL-encoded (`red flower.jpg` arrives as `red+flower.jpg`). A key that is not
@@ -46,21 +51,28 @@ export function s3ObjectMessage(record: S3EventRecord): S3ObjectMessage {
 }
 
 /**
- * The S3-triggered fan-out: each record becomes one JSON message, serialised once and sent to every client.
+ * The S3-triggered fan-out: each record becomes one JSON message, serialised once and sent to every client, by
+ * this invocation (a `Broadcaster`) or by worker invocations that each post to one segment of the clients (a
+ * `SegmentDispatcher`).
  * It logs `{ delivered, gone, failed }` as one line, and throws when a post failed for a reason other than a gone
  * connection, so that Lambda's asynchronous retries and failure destination apply.
  */
-export function s3FanoutHandler(broadcaster: Broadcaster) {
+export function s3FanoutHandler(sender: Broadcaster | SegmentDispatcher) {
     return async (event: S3Event): Promise<FanoutResult> => {
-        const total: FanoutResult = { records: 0, delivered: 0, gone: 0, failed: 0 };
+        const total: FanoutResult = { records: 0, delivered: 0, gone: 0, failed: 0, segmentsInvoked: 0 };
         const failures: BroadcastResult["failures"] = [];
         for (const record of event.Records ?? []) {
             if (!record?.s3?.object || !record.s3.bucket) {
                 console.warn(JSON.stringify({ msg: "fanout: skipped a record that is not an S3 object event", eventName: record?.eventName }));
                 continue;
             }
-            const result = await broadcaster.broadcast(JSON.stringify(s3ObjectMessage(record)));
+            const message = JSON.stringify(s3ObjectMessage(record));
             total.records++;
+            if ("dispatch" in sender) {
+                total.segmentsInvoked += await sender.dispatch(message);
+                continue;
+            }
+            const result = await sender.broadcast(message);
             total.delivered += result.delivered;
             total.gone += result.gone;
             total.failed += result.failed;

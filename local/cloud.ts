@@ -5,14 +5,16 @@ import { MOCK_ACCOUNT_ID } from "./aws-mocks";
 import { LocalDynamoDB, LOCAL_CREDENTIALS } from "./dynamodb";
 import { AWS_LIMITS, WebSocketGateway, type GatewayLimits } from "./gateway/gateway";
 import { LocalGraph } from "./graph";
+import { LocalLambdaApi } from "./lambda/api";
 import { LambdaService } from "./lambda/service";
+import { Latency } from "./latency";
 import type { Json, RecordedProgram } from "./record";
 import { LocalS3, notificationRecord, targetMatches, validateNotifications, type ObjectEvent } from "./s3";
 
 export interface LocalCloudOptions {
     /**
-     * The first WebSocket API's port; each further API takes the next one; S3 listens on port + 100 and DynamoDB
-     * on port + 101. 0: every port ephemeral (tests).
+     * The first WebSocket API's port; each further API takes the next one; S3 listens on port + 100, DynamoDB
+     * on port + 101 and Lambda's Invoke API on port + 102. 0: every port ephemeral (tests).
      */
     port: number;
     /** Keep DynamoDB and S3 data here across restarts; default: a fresh temporary state, removed on stop. */
@@ -23,6 +25,8 @@ export interface LocalCloudOptions {
     maxConcurrency?: number;
     /** How often expired DynamoDB rows are deleted. @default 10 s */
     ttlSweepMs?: number;
+    /** Modelled network latency of `@connections` and DynamoDB answers, in ms; adjustable later through `latency`. @default 0 */
+    latencyMs?: number;
     /** Delays before the two retries of a failed asynchronous invocation. @default [1000, 2000] */
     asyncRetryDelaysMs?: number[];
     log?: (line: string) => void;
@@ -49,7 +53,11 @@ export interface LocalCloud {
     tables: string[];
     s3Endpoint: string;
     dynamodbEndpoint: string;
+    /** Lambda's Invoke API, as `AWS_ENDPOINT_URL_LAMBDA` gives it to the functions. */
+    lambdaEndpoint: string;
     lambda: LambdaService;
+    /** The modelled latency of `@connections` and DynamoDB, adjustable while running. */
+    latency: Latency;
     dynamodb: LocalDynamoDB;
     stop(): Promise<void>;
 }
@@ -62,14 +70,16 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
     validateNotifications(graph, MOCK_ACCOUNT_ID);
     const apis = graph.websocketApis();
     const limits = { ...AWS_LIMITS, ...options.limits };
+    const latency = new Latency(options.latencyMs ?? 0);
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
     // What has started, stopped in this order whether start-up finished or failed half way: gateways first, so
     // their clients' $disconnect still runs, then the functions, then the data services.
-    const started: { gateways: WebSocketGateway[]; lambda?: LambdaService; s3?: LocalS3; dynamodb?: LocalDynamoDB } = { gateways: [] };
+    const started: { gateways: WebSocketGateway[]; lambda?: LambdaService; lambdaApi?: LocalLambdaApi; s3?: LocalS3; dynamodb?: LocalDynamoDB } = { gateways: [] };
     const stopAll = async () => {
         const step = (what: string, stop: () => Promise<void>) => stop().catch((err: unknown) => log(`stop ${what}: ${String(err)}`));
         await Promise.all(started.gateways.map((gateway) => step(gateway.api.name, () => gateway.close())));
+        if (started.lambdaApi) await step("Lambda API", () => started.lambdaApi!.stop());
         if (started.lambda) {
             const lambda = started.lambda;
             await step("Lambda", async () => {
@@ -83,7 +93,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
     };
 
     try {
-        const gateways = apis.map((api) => new WebSocketGateway({ api, graph, region, limits, log }));
+        const gateways = apis.map((api) => new WebSocketGateway({ api, graph, region, limits, latency, log }));
         const ports: number[] = [];
         for (const [i, gateway] of gateways.entries()) {
             ports.push(await listenOrExplain(() => gateway.listen(options.port ? options.port + i : 0), `WebSocket API ${gateway.api.name}`, options.port + i));
@@ -96,6 +106,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
                     path: options.persistDir ? path.join(stateDir, "dynamodb") : undefined,
                     region,
                     ttlSweepMs: options.ttlSweepMs ?? 10_000,
+                    latency,
                     log,
                 }),
             "DynamoDB",
@@ -119,6 +130,12 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             options.port + 100,
         );
         started.s3 = s3;
+        const lambdaApi = await listenOrExplain(
+            () => LocalLambdaApi.start(() => lambda, { port: options.port ? options.port + 102 : 0, region, accountId: MOCK_ACCOUNT_ID }),
+            "Lambda API",
+            options.port + 102,
+        );
+        started.lambdaApi = lambdaApi;
 
         lambda = new LambdaService(graph.functions(), {
             programDir: program.programDir,
@@ -129,6 +146,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
                 AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
                 AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
                 AWS_ENDPOINT_URL_S3: s3.endpoint,
+                AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
                 // The functions declare nodejs22.x; the SDK's warning is about the Node.js running this machine.
                 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             },
@@ -157,7 +175,9 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             tables: graph.tables().map((t) => t.name),
             s3Endpoint: s3.endpoint,
             dynamodbEndpoint: dynamodb.endpoint,
+            lambdaEndpoint: lambdaApi.endpoint,
             lambda: runtime,
+            latency,
             dynamodb,
             stop: stopAll,
         };

@@ -1,8 +1,9 @@
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand, waitUntilTableExists, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LocalTable } from "./graph";
+import type { Latency } from "./latency";
 
 /** Credentials local clients sign with; dynalite accepts any, s3rver only its registered pair. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -23,8 +24,16 @@ export class LocalDynamoDB {
         private readonly log: (line: string) => void,
     ) {}
 
-    static async start(tables: LocalTable[], options: { port: number; path?: string; region: string; ttlSweepMs: number; log: (line: string) => void }): Promise<LocalDynamoDB> {
+    static async start(
+        tables: LocalTable[],
+        options: { port: number; path?: string; region: string; ttlSweepMs: number; latency: Latency; log: (line: string) => void },
+    ): Promise<LocalDynamoDB> {
         const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+        // dynalite answers on its own "request" listener: run it after the modelled latency.
+        for (const listener of server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[]) {
+            server.off("request", listener);
+            server.on("request", (req: IncomingMessage, res: ServerResponse) => options.latency.delay(() => listener.call(server, req, res)));
+        }
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);
             server.listen(options.port, "127.0.0.1", () => resolve());

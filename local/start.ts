@@ -8,17 +8,19 @@ import { LOCAL_CREDENTIALS } from "./dynamodb";
 import { recordInChild } from "./record-child";
 import { outputsBlock, outputsFile, resourceTree } from "./report";
 
-const USAGE = `usage: npm start -- [programDir] [--port 3001] [--stack dev] [--persist] [--quiet]
+const USAGE = `usage: npm start -- [programDir] [--port 3001] [--stack dev] [--persist] [--latency 0] [--quiet]
 
 Runs a Pulumi program's resource graph on loopback: API Gateway WebSocket APIs, Lambda, DynamoDB, S3.
   programDir   the Pulumi program (default: .), e.g. examples/chat
-  --port N     first WebSocket API's port; more APIs take N+1, N+2…; S3 N+100, DynamoDB N+101 (default 3001)
+  --port N     first WebSocket API's port; more APIs take N+1, N+2…; S3 N+100, DynamoDB N+101,
+               Lambda's Invoke API N+102 (default 3001)
   --stack S    reads Pulumi.<S>.yaml (default dev)
   --persist    keep DynamoDB and S3 data under <programDir>/.local/state across restarts
+  --latency MS delay every @connections and DynamoDB answer by MS, as AWS's network would (default 0)
   --quiet      print only the outputs, not the resources or each request's log`;
 
 function parseArgs(argv: string[]) {
-    const args = { programDir: ".", port: 3001, stack: "dev", persist: false, quiet: false };
+    const args = { programDir: ".", port: 3001, stack: "dev", persist: false, quiet: false, latencyMs: 0 };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--help" || arg === "-h") {
@@ -29,6 +31,9 @@ function parseArgs(argv: string[]) {
             if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_000) throw new Error(`--port must be a port number; got ${argv[i]}`);
         } else if (arg === "--stack") {
             args.stack = argv[++i] ?? "";
+        } else if (arg === "--latency") {
+            // Checked by the local cloud's latency model.
+            args.latencyMs = Number(argv[++i]);
         } else if (arg === "--persist") {
             args.persist = true;
         } else if (arg === "--quiet") {
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     const cloud = await startLocalCloud(program, {
         port: args.port,
         persistDir: args.persist ? path.join(programDir, ".local", "state") : undefined,
+        latencyMs: args.latencyMs,
         log,
     });
     const localDir = path.join(programDir, ".local");
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
         console.log(resourceTree(cloud) + "\n");
     }
     console.log(outputsBlock(cloud.outputs));
-    console.log(`\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  (credentials ${LOCAL_CREDENTIALS.accessKeyId}/${LOCAL_CREDENTIALS.secretAccessKey})`);
+    console.log(`\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  (credentials ${LOCAL_CREDENTIALS.accessKeyId}/${LOCAL_CREDENTIALS.secretAccessKey})`);
     console.log(`Outputs also in ${path.relative(process.cwd(), path.join(localDir, "outputs.json")) || "outputs.json"}.`);
     console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
 

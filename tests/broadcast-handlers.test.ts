@@ -217,7 +217,7 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             const result = await s3FanoutHandler(broadcaster())(
                 s3Event(s3Record("ObjectCreated:Put", "photos/red+flower%C3%A9.jpg", { size: 2048, eTag: "abc" }), s3Record("ObjectRemoved:Delete", "old+file.txt")),
             );
-            expect(result).to.deep.equal({ records: 2, delivered: 6, gone: 0, failed: 0 });
+            expect(result).to.deep.equal({ records: 2, delivered: 6, gone: 0, failed: 0, segmentsInvoked: 0 });
             for (const id of ["a=", "b=", "c="]) {
                 const messages = endpoint.received.get(id)!.map((body) => JSON.parse(body) as Record<string, unknown>);
                 expect(messages).to.deep.equal([
@@ -231,7 +231,7 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             await storeConnections(store, ["alive=", "dead="]);
             endpoint.behaviour.set("dead=", { kind: "gone" });
             const result = await s3FanoutHandler(broadcaster())(s3Event(s3Record("ObjectCreated:Put", "a.txt")));
-            expect(result).to.deep.equal({ records: 1, delivered: 1, gone: 1, failed: 0 });
+            expect(result).to.deep.equal({ records: 1, delivered: 1, gone: 1, failed: 0, segmentsInvoked: 0 });
             expect(await storedIds(store)).to.deep.equal(["alive="]);
         });
 

@@ -58,6 +58,7 @@ describe("BroadcastWebSocket under mocks", () => {
         expect(withoutLogs("live-disconnect")).to.deep.equal([{ actions: ["dynamodb:DeleteItem"], resources: [tableArn] }]);
         expect(withoutLogs("live-default")).to.deep.equal([]);
         const queueArn = graph.ofType(TYPES.queue)[0].state.arn;
+        expect(graph.ofType(TYPES.function).map((f) => f.name), "one fan-out function unless segmented").to.not.include("live-fanout-worker");
         expect(withoutLogs("live-fanout")).to.deep.equal([
             { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn] },
             { actions: ["execute-api:ManageConnections"], resources: [connectionsArn()] },
@@ -105,6 +106,60 @@ describe("BroadcastWebSocket under mocks", () => {
     });
 
     it("keeps every archive to our code, under 16 KB", () => {
+        expectArchivesHoldOurCodeOnly(graph);
+    });
+});
+
+describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
+    let graph: Graph;
+    before(async () => {
+        graph = await recordInProcess(() => {
+            new BroadcastWebSocket("wide", { fanout: { segments: 16 } });
+            new BroadcastWebSocket("counted", { fanout: { segments: 4, segmentAbove: 5000 } });
+        });
+    });
+    const variables = (name: string) => (graph.one(TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
+    const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
+    const tableArn = (name: string) => graph.one(TYPES.table, `${name}-connections`).state.arn;
+
+    it("lets S3 trigger only the dispatcher, which may invoke its own worker and nothing else", () => {
+        const workerArn = graph.one(TYPES.function, "wide-fanout-worker").state.arn;
+        expect(withoutLogs("wide-fanout")).to.deep.equal([
+            { actions: ["lambda:InvokeFunction"], resources: [workerArn] },
+            { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
+        ]);
+        const notification = graph.ofType(TYPES.notification).find((n) => String(n.name) === "wide")!;
+        expect((notification.inputs.lambdaFunctions as { lambdaFunctionArn: string }[]).map((t) => t.lambdaFunctionArn)).to.deep.equal([graph.one(TYPES.function, "wide-fanout").state.arn]);
+        expect(variables("wide-fanout")).to.deep.include({ FANOUT_WORKER_FUNCTION: graph.one(TYPES.function, "wide-fanout-worker").state.name, FANOUT_SEGMENTS: "16", FANOUT_SEGMENT_ABOVE: "0" });
+    });
+
+    it("gives the dispatcher a Scan of its own table only when it must count it", () => {
+        expect(withoutLogs("counted-fanout")).to.deep.include({ actions: ["dynamodb:Scan"], resources: [tableArn("counted")] });
+        expect(withoutLogs("counted-fanout").flatMap((g) => g.actions)).to.not.include("execute-api:ManageConnections");
+        expect(variables("counted-fanout")).to.deep.include({ FANOUT_SEGMENTS: "4", FANOUT_SEGMENT_ABOVE: "5000" });
+    });
+
+    it("gives the worker what a broadcaster needs, on its own API and table", () => {
+        const api = graph.ofType(TYPES.api).find((a) => a.name === "wide")!;
+        expect(withoutLogs("wide-fanout-worker")).to.deep.equal([
+            { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn("wide")] },
+            { actions: ["execute-api:ManageConnections"], resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`] },
+            { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
+        ]);
+    });
+
+    it("retries both asynchronous functions twice and keeps what still fails in the queue", () => {
+        for (const name of ["wide-fanout", "wide-fanout-worker"]) {
+            const config = graph.ofType(TYPES.invokeConfig).find((c) => c.inputs.functionName === graph.one(TYPES.function, name).state.name);
+            expect(config?.inputs, name).to.deep.include({
+                maximumRetryAttempts: 2,
+                destinationConfig: { onFailure: { destination: graph.one(TYPES.queue, "wide-failed-events").state.arn } },
+            });
+        }
+    });
+
+    it("is secure by the checklist and keeps both archives to our code, under 16 KB", () => {
+        expectSecureStack(graph);
         expectArchivesHoldOurCodeOnly(graph);
     });
 });
@@ -184,6 +239,11 @@ describe("BroadcastWebSocket arguments", () => {
         ["a bucket name S3 would refuse", () => new BroadcastWebSocket("b", { bucket: "Not_A_Bucket" }), /is not an S3 bucket name or bucket ARN/],
         ["a $connect of the caller's own", () => new BroadcastWebSocket("b", { routes: { $connect: async () => ({ statusCode: 200 }) } }), /\$connect is this component's own route/],
         ["a fan-out concurrency of 0", () => new BroadcastWebSocket("b", { fanout: { concurrency: 0 } }), /fanout.concurrency must be a whole number from 1 to 1000/],
+        ["0 fan-out segments", () => new BroadcastWebSocket("b", { fanout: { segments: 0 } }), /fanout.segments must be a whole number from 1 to 1000/],
+        ["2.5 fan-out segments", () => new BroadcastWebSocket("b", { fanout: { segments: 2.5 } }), /fanout.segments must be a whole number from 1 to 1000/],
+        ["1,001 fan-out segments", () => new BroadcastWebSocket("b", { fanout: { segments: 1001 } }), /fanout.segments must be a whole number from 1 to 1000/],
+        ["segmentAbove without segments", () => new BroadcastWebSocket("b", { fanout: { segmentAbove: 100 } }), /segmentAbove only applies with fanout.segments above 1/],
+        ["a negative segmentAbove", () => new BroadcastWebSocket("b", { fanout: { segments: 2, segmentAbove: -1 } }), /fanout.segmentAbove must be a whole number from 0/],
     ];
     for (const [label, program, pattern] of invalid) {
         it(`fails loudly on ${label}`, () => expectRejected(program, pattern));

@@ -46,7 +46,9 @@ describe("WebSocketApi authorizers", () => {
     });
 
     it("puts BroadcastWebSocket's authorizer on its own $connect", async () => {
-        const graph = await recordInProcess(() => new BroadcastWebSocket("members", { authorizer: { handler: allow } }));
+        const graph = await recordInProcess(() => {
+            new BroadcastWebSocket("members", { authorizer: { handler: allow } });
+        });
         const connect = graph.ofType(TYPES.route).find((r) => r.inputs.routeKey === "$connect")!;
         expect(connect.inputs.authorizationType).to.equal("CUSTOM");
         const others = graph.ofType(TYPES.route).filter((r) => r.inputs.routeKey !== "$connect");

@@ -1,3 +1,4 @@
+import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -26,6 +27,8 @@ export interface GatewayOptions {
     graph: LocalGraph;
     region: string;
     limits: GatewayLimits;
+    /** Delay before each `@connections` request is handled. */
+    latency: Latency;
     log: (line: string) => void;
 }
 
@@ -372,7 +375,7 @@ export class WebSocketGateway {
             size += chunk.length;
             if (size <= this.options.limits.maxMessageBytes) chunks.push(chunk);
         });
-        req.on("end", () => this.manage(req.method ?? "GET", match[1], Buffer.concat(chunks), size, res));
+        req.on("end", () => this.options.latency.delay(() => this.manage(req.method ?? "GET", match[1], Buffer.concat(chunks), size, res)));
     }
 
     private manage(method: string, encodedId: string, body: Buffer, size: number, res: ServerResponse): void {

@@ -1,0 +1,106 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { Broadcaster, BroadcastResult } from "./broadcast";
+import { connectionStoreFromEnvironment, hasMoreConnectionsThan, type ConnectionStore } from "./connections";
+
+/** DynamoDB's bound on `TotalSegments`. */
+export const MAX_TOTAL_SEGMENTS = 1_000_000;
+
+/** What the fan-out worker is invoked with: one message for one parallel-scan segment of the connections. */
+export interface FanoutSegmentEvent {
+    message: string;
+    segment: { index: number; total: number };
+}
+
+export interface SegmentDispatcherOptions {
+    store: ConnectionStore;
+    lambda: LambdaClient;
+    /** The worker function's name or ARN. */
+    workerFunction: string;
+    /** Worker invocations per message (DynamoDB `TotalSegments`). */
+    segments: number;
+    /** Split only when the table holds more rows than this; at or below it one worker posts to all. 0: always split. */
+    segmentAbove: number;
+}
+
+export interface SegmentDispatcher {
+    /** Invokes the worker asynchronously once per segment for `message` (once in all for a small table); returns how many times. */
+    dispatch(message: string): Promise<number>;
+}
+
+/** The dispatcher the component configures through the environment. */
+export function segmentDispatcherFromEnvironment(env: NodeJS.ProcessEnv = process.env): SegmentDispatcher {
+    const workerFunction = env.FANOUT_WORKER_FUNCTION;
+    if (!workerFunction) {
+        throw new Error("FANOUT_WORKER_FUNCTION is not set: a segmented fan-out needs the worker function's name.");
+    }
+    return createSegmentDispatcher({
+        store: connectionStoreFromEnvironment(env),
+        lambda: new LambdaClient({}),
+        workerFunction,
+        segments: Number(env.FANOUT_SEGMENTS),
+        segmentAbove: Number(env.FANOUT_SEGMENT_ABOVE ?? "0"),
+    });
+}
+
+export function createSegmentDispatcher(options: SegmentDispatcherOptions): SegmentDispatcher {
+    const { segments, segmentAbove } = options;
+    if (!Number.isInteger(segments) || segments < 1 || segments > MAX_TOTAL_SEGMENTS) {
+        throw new Error(`fan-out segments must be a whole number from 1 to ${MAX_TOTAL_SEGMENTS}; got ${segments}.`);
+    }
+    if (!Number.isInteger(segmentAbove) || segmentAbove < 0) {
+        throw new Error(`fan-out segmentAbove must be a whole number of at least 0; got ${segmentAbove}.`);
+    }
+    return {
+        async dispatch(message) {
+            const total = segmentAbove > 0 && !(await hasMoreConnectionsThan(options.store, segmentAbove)) ? 1 : segments;
+            const outcomes = await Promise.allSettled(
+                Array.from({ length: total }, (_, index) => {
+                    const event: FanoutSegmentEvent = { message, segment: { index, total } };
+                    return options.lambda.send(
+                        new InvokeCommand({ FunctionName: options.workerFunction, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }),
+                    );
+                }),
+            );
+            const failed = outcomes.flatMap((outcome, index) => (outcome.status === "rejected" ? [{ index, error: String(outcome.reason) }] : []));
+            if (failed.length > 0) {
+                // Lambda retries this whole event: segments already invoked post again (at least once, never lost).
+                throw new Error(`fanout: could not invoke ${failed.length} of ${total} segments (${failed.slice(0, 5).map((f) => f.index).join(", ")}); first: ${failed[0].error}`);
+            }
+            return total;
+        },
+    };
+}
+
+/** Checks a worker event; a malformed one is an error (Lambda retries it, then keeps it in the failure destination). */
+export function parseFanoutSegmentEvent(event: unknown): FanoutSegmentEvent {
+    const candidate = event as Partial<FanoutSegmentEvent> | null;
+    if (typeof candidate !== "object" || candidate === null || Array.isArray(candidate)) {
+        throw new TypeError(`fanout worker: expected {message, segment: {index, total}}, got ${candidate === null ? "null" : Array.isArray(candidate) ? "an array" : typeof candidate}.`);
+    }
+    if (typeof candidate.message !== "string") {
+        throw new TypeError(`fanout worker: message must be a string, got ${typeof candidate.message}.`);
+    }
+    const { index, total } = (candidate.segment ?? {}) as Partial<FanoutSegmentEvent["segment"]>;
+    if (!Number.isInteger(total) || total! < 1 || total! > MAX_TOTAL_SEGMENTS || !Number.isInteger(index) || index! < 0 || index! >= total!) {
+        throw new RangeError(`fanout worker: segment must be {index, total} with 0 ≤ index < total ≤ ${MAX_TOTAL_SEGMENTS}; got ${JSON.stringify(candidate.segment)}.`);
+    }
+    return { message: candidate.message, segment: { index: index!, total: total! } };
+}
+
+export type SegmentResult = Omit<BroadcastResult, "failures"> & { segment: FanoutSegmentEvent["segment"] };
+
+/**
+ * The fan-out worker: posts one message to the connections of one parallel-scan segment. Like the S3-triggered
+ * fan-out, it throws when a post failed for a reason other than a gone connection, so that its retries apply.
+ */
+export function fanoutSegmentHandler(broadcaster: Broadcaster) {
+    return async (event: unknown): Promise<SegmentResult> => {
+        const { message, segment } = parseFanoutSegmentEvent(event);
+        const { failures, ...counts } = await broadcaster.broadcast(message, { segment });
+        console.log(JSON.stringify({ msg: "fanout segment", segment, ...counts, failures }));
+        if (counts.failed > 0) {
+            throw new Error(`fanout segment ${segment.index}/${segment.total}: ${counts.failed} posts failed; first: ${failures[0]?.error}`);
+        }
+        return { segment, ...counts };
+    };
+}
