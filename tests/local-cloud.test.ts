@@ -135,6 +135,27 @@ describe("local cloud: index.ts on loopback", () => {
         await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { connectionId: { S: "LiveConnId00000=" } } }));
     });
 
+    it("delays @connections and DynamoDB answers by the modelled latency, adjustable while running", async () => {
+        const elapsed = async (call: () => Promise<unknown>) => {
+            const started = performance.now();
+            await call();
+            return performance.now() - started;
+        };
+        const management = String(t.cloud.outputs.broadcastManagementEndpoint);
+        const post = () => fetch(`${management}/@connections/${encodeURIComponent("NoSuchConnId000=")}`, { method: "POST", body: "x" }).then((r) => r.status);
+        const scan = () => dynamodb.send(new ScanCommand({ TableName: table, Limit: 1 }));
+        try {
+            t.cloud.latency.set(300);
+            expect(await elapsed(post)).to.be.at.least(300);
+            expect(await elapsed(scan)).to.be.at.least(300);
+            expect(await post()).to.equal(410, "a delayed answer is still the right answer");
+        } finally {
+            t.cloud.latency.set(0);
+        }
+        expect(() => t.cloud.latency.set(-1)).to.throw(/latency must be 0 to 60000 ms; got -1/);
+        expect(() => t.cloud.latency.set(Number.NaN)).to.throw(/latency must be 0 to 60000 ms/);
+    });
+
     it("connects 200 clients at once and answers every echo: nothing lost", async function () {
         this.timeout(60_000);
         const all = await Promise.all(Array.from({ length: 200 }, () => TestClient.open(t.url("broadcastUrl"))));
@@ -144,6 +165,63 @@ describe("local cloud: index.ts on loopback", () => {
         expect(replies).to.deep.equal(echoes.map((_, i) => `Echoing your message: n${i}`));
         await Promise.all([...all, ...echoes].map((c) => c.close()));
         await eventually(async () => (await rows(dynamodb, table)).length === 0, 20_000, "every row deleted");
+    });
+});
+
+describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
+    const SEGMENTED = path.join(ROOT, "tests", "fixtures", "segmented");
+    let t: TestCloud;
+    let s3: S3Client;
+    let dynamodb: DynamoDBClient;
+    before(async () => {
+        t = await startTestCloud(await recorded(SEGMENTED));
+        ({ s3, dynamodb } = clients(t));
+    });
+    after(async () => t?.cloud.stop());
+    const output = (name: string, api: string) => String((t.cloud.outputs[name] as Record<string, string>)[api]);
+
+    /**
+     * Connects `live` clients (beside `already` connected ones), adds `gone` rows of connections that no longer
+     * exist, puts an object, and waits for every invocation.
+     */
+    async function broadcastOnce(api: string, live: number, gone: number, already = 0) {
+        const table = output("tables", api);
+        const connected = await Promise.all(Array.from({ length: live }, () => TestClient.open(output("urls", api))));
+        await eventually(async () => (await rows(dynamodb, table)).length === already + live, 10_000, `${already + live} rows`);
+        const liveIds = await rows(dynamodb, table);
+        const expiresAt = { N: String(Math.floor(Date.now() / 1000) + 3600) };
+        for (let i = 0; i < gone; i++) {
+            const item = { connectionId: { S: `Gone${String(i).padStart(11, "0")}=` }, connectedAt: { N: String(Date.now()) }, expiresAt };
+            await dynamodb.send(new PutItemCommand({ TableName: table, Item: item }));
+        }
+        await s3.send(new PutObjectCommand({ Bucket: output("buckets", api), Key: `${api}.txt`, Body: "x" }));
+        await eventually(() => connected.every((c) => c.messages.length > 0), 10_000, "every client heard the put");
+        await t.cloud.lambda.settle();
+        return { connected, liveIds, table };
+    }
+
+    for (const [api, segments] of [["one", 1], ["four", 4], ["sixteen", 16]] as const) {
+        it(`with K = ${segments}, sends every connection exactly one message and deletes the gone connections' rows`, async () => {
+            const { connected, liveIds, table } = await broadcastOnce(api, 24, 12);
+            for (const client of connected) {
+                expect(client.messages.map((m) => (JSON.parse(m) as { key: string }).key)).to.deep.equal([`${api}.txt`]);
+            }
+            expect(await rows(dynamodb, table)).to.deep.equal(liveIds);
+            const segmentLogs = t.logs.filter((line) => line.startsWith(`[${api}-fanout-worker`) && line.includes('"fanout segment"'));
+            expect(segmentLogs, "worker invocations").to.have.length(segments === 1 ? 0 : segments);
+            await Promise.all(connected.map((c) => c.close()));
+        });
+    }
+
+    it("posts through a single worker at or below segmentAbove, and through K above it", async () => {
+        const workerRuns = () => t.logs.filter((line) => line.startsWith("[counted-fanout-worker") && line.includes('"fanout segment"')).map((line) => line.slice(line.indexOf("{")));
+        const first = await broadcastOnce("counted", 5, 0);
+        expect(workerRuns().map((line) => (JSON.parse(line) as { segment: object }).segment)).to.deep.equal([{ index: 0, total: 1 }]);
+        const second = await broadcastOnce("counted", 1, 0, 5);
+        expect(workerRuns().slice(1).map((line) => (JSON.parse(line) as { segment: { total: number } }).segment.total)).to.deep.equal([4, 4, 4, 4]);
+        expect(first.connected.map((c) => c.messages.length)).to.deep.equal([2, 2, 2, 2, 2], "the first five heard both puts, once each");
+        expect(second.connected[0].messages).to.have.length(1);
+        await Promise.all([...first.connected, ...second.connected].map((c) => c.close()));
     });
 });
 
