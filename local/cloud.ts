@@ -49,6 +49,8 @@ export interface LocalCloud {
     /** The program's stack outputs, with AWS URLs replaced by their local ones. */
     outputs: Record<string, Json>;
     apis: LocalApiEndpoint[];
+    /** The gateways behind `apis`, in the same order. */
+    gateways: WebSocketGateway[];
     buckets: string[];
     tables: string[];
     s3Endpoint: string;
@@ -171,6 +173,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             program,
             outputs: localize(program.outputs, apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports[i] }))) as Record<string, Json>,
             apis: endpoints,
+            gateways,
             buckets: graph.buckets(),
             tables: graph.tables().map((t) => t.name),
             s3Endpoint: s3.endpoint,

@@ -1,4 +1,4 @@
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
 import { createBroadcaster, type Broadcaster } from "../handlers/broadcast";
@@ -8,7 +8,7 @@ import { disconnectHandler } from "../handlers/disconnect";
 import { MAX_MESSAGE_BYTES } from "../handlers/message";
 import { decodeS3Key, s3FanoutHandler } from "../handlers/s3-fanout";
 import { FakeConnectionsEndpoint } from "./support/connections-endpoint";
-import { createConnectionsTable, startDynamo, storedIds } from "./support/dynamo";
+import { createConnectionsTable, startDynamo, storedIds, TEST_CREDENTIALS } from "./support/dynamo";
 import { connectEvent, messageEvent, s3Record } from "./support/events";
 
 const NOW = Date.now();
@@ -202,6 +202,23 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             await send.broadcast("x".repeat(MAX_MESSAGE_BYTES + 1)).catch((e: unknown) => (error = e));
             expect(error).to.be.instanceOf(RangeError);
             expect(endpoint.attempts.size).to.equal(0);
+        });
+
+        it("reads the table in pages of 1,000 ids by default, so posting starts before a large table is read", async () => {
+            const limits: (number | undefined)[] = [];
+            const counting = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: TEST_CREDENTIALS });
+            counting.middlewareStack.add((next) => async (args) => {
+                limits.push((args.input as { Limit?: number }).Limit);
+                return next(args);
+            });
+            try {
+                await storeConnections(store, ["a="]);
+                await createBroadcaster({ store: { ...store, dynamodb: counting }, endpoint: endpointUrl }).broadcast("x");
+                await createBroadcaster({ store: { ...store, dynamodb: counting }, endpoint: endpointUrl, scan: { pageSize: 7 } }).broadcast("x");
+                expect(limits).to.deep.equal([1000, 7]);
+            } finally {
+                counting.destroy();
+            }
         });
 
         it("delivers to nobody, successfully, when nobody is connected", async () => {

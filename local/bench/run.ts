@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { recordInChild } from "../record-child";
 import { archiveFigures } from "./archives";
+import { fanoutBenchmark } from "./fanout";
 import { benchmarkReport } from "./report";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -19,11 +20,23 @@ interface Args {
     quick: boolean;
     peers: boolean;
     tests: boolean;
+    /** Run only these steps (`--only fanout,archives`); all by default. */
+    only?: string[];
+    /** Client counts of the fan-out benchmark (`--fanout-sizes 100,1000`). */
+    fanoutSizes?: number[];
 }
 
 function parseArgs(): Args {
     const argv = process.argv.slice(2);
-    return { quick: argv.includes("--quick"), peers: !argv.includes("--no-peers"), tests: !argv.includes("--no-tests") };
+    const only = argv.indexOf("--only");
+    const sizes = argv.indexOf("--fanout-sizes");
+    return {
+        quick: argv.includes("--quick"),
+        peers: !argv.includes("--no-peers"),
+        tests: !argv.includes("--no-tests"),
+        only: only >= 0 ? (argv[only + 1] ?? "").split(",") : undefined,
+        fanoutSizes: sizes >= 0 ? (argv[sizes + 1] ?? "").split(",").map(Number) : undefined,
+    };
 }
 
 type EchoResult = Record<string, unknown>;
@@ -163,6 +176,7 @@ async function main(): Promise<void> {
         quick: args.quick,
     };
     const step = async (name: string, work: () => Promise<unknown>) => {
+        if (args.only && !args.only.includes(name)) return;
         console.log(`bench: ${name}…`);
         try {
             results[name] = await work();
@@ -174,8 +188,14 @@ async function main(): Promise<void> {
     await step("ceiling", () => refEcho(args));
     await step("localCloud", () => localCloud(args));
     if (args.peers) await step("serverlessOffline", () => serverlessOffline(args));
+    await step("fanout", () => fanoutBenchmark({ quick: args.quick, sizes: args.fanoutSizes, log: (line) => console.log(`bench: ${line}`) }));
     await step("archives", async () => archiveFigures(ROOT, (await recordInChild(ROOT, { typeCheck: false })).program));
     if (args.tests) await step("npmTestMs", testWallTime);
+    if (args.only) {
+        // A partial run: its figures are printed, never written over the full report.
+        console.log(JSON.stringify(results, null, 2));
+        return;
+    }
     fs.writeFileSync(path.join(ROOT, "BENCHMARKS.json"), JSON.stringify(results, null, 2) + "\n");
     fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), benchmarkReport(results as unknown as Parameters<typeof benchmarkReport>[0], process.argv.slice(2)));
     console.log("bench: wrote BENCHMARKS.md and BENCHMARKS.json");

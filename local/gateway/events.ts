@@ -1,8 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
+const ID_BYTES = 11;
+// One call for the random bytes of 1,024 ids: a call per id cost the gateway a system call on every request.
+let randomPool = Buffer.alloc(0);
+let poolOffset = 0;
+
 /** Ids shaped like API Gateway's: 16 base64 characters, e.g. `Yt3vVeXcoAMCJWg=`. */
-export const newId = (): string => randomBytes(11).toString("base64");
+export function newId(): string {
+    if (poolOffset + ID_BYTES > randomPool.length) {
+        randomPool = randomBytes(ID_BYTES * 1024);
+        poolOffset = 0;
+    }
+    poolOffset += ID_BYTES;
+    return randomPool.toString("base64", poolOffset - ID_BYTES, poolOffset);
+}
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /** `dd/MMM/yyyy:HH:mm:ss +0000` (B17). */

@@ -93,6 +93,12 @@ export class WebSocketGateway {
         return this.connections.size;
     }
 
+    /** Writes `data` to every open connection: no HTTP, no Lambda, the ceiling any `@connections` fan-out can reach (benchmarks). */
+    sendToAll(data: string): number {
+        for (const connection of this.connections.values()) this.send(connection, data);
+        return this.connections.size;
+    }
+
     /** Starts listening; the port is known before the Lambda runtime starts, so its functions can reach it. */
     async listen(port: number, host = "127.0.0.1"): Promise<number> {
         await new Promise<void>((resolve, rejectListen) => {
