@@ -37,8 +37,11 @@ export interface FanoutResults {
     concurrency: number;
     /** By N, then latency (ms), then variant. */
     runs: Record<string, Record<string, Partial<Record<Variant, FanoutRun>>>>;
-    /** Local cloud resident memory per open connection, by N (bytes). */
-    memoryPerConnectionBytes: Record<string, number>;
+    /**
+     * Local cloud memory per open connection, by N, in bytes: the gateway thread's JavaScript heap and external
+     * memory (which shrink after a collection, so the delta is this N's), and resident memory (which may not).
+     */
+    memoryPerConnection: Record<string, { heapBytes: number; rssBytes: number }>;
 }
 
 /** A request/reply channel to the clients process. */
@@ -126,7 +129,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
     const dynamodb = new DynamoDBClient({ endpoint: cloud.dynamodbEndpoint, region: program.region, credentials: LOCAL_CREDENTIALS });
     const outputs = cloud.outputs as { urls: Record<string, string>; buckets: Record<string, string>; tables: Record<string, string> };
     const apiIndex = (name: string) => cloud.apis.findIndex((api) => api.name === name);
-    const results: FanoutResults = { concurrency: CONCURRENCY, runs: {}, memoryPerConnectionBytes: {} };
+    const results: FanoutResults = { concurrency: CONCURRENCY, runs: {}, memoryPerConnection: {} };
     let puts = 0;
     const message = JSON.stringify({ type: "bench", payload: "x".repeat(200) });
 
@@ -181,11 +184,15 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
             options.log(`fan-out: N = ${n}`);
             const byLatency: Record<string, Partial<Record<Variant, FanoutRun>>> = {};
             results.runs[n] = byLatency;
-            gc();
-            const before = process.memoryUsage().rss;
+            const memory = () => {
+                gc();
+                const usage = process.memoryUsage();
+                return { heap: usage.heapUsed + usage.external, rss: usage.rss };
+            };
+            const before = memory();
             await connect("ours", n);
-            gc();
-            results.memoryPerConnectionBytes[n] = Math.round((process.memoryUsage().rss - before) / n);
+            const after = memory();
+            results.memoryPerConnection[n] = { heapBytes: Math.round((after.heap - before.heap) / n), rssBytes: Math.round((after.rss - before.rss) / n) };
             const ids = await tableIds(dynamodb, outputs.tables.ours);
             for (const latency of latencies) {
                 cloud.latency.set(latency);
