@@ -368,6 +368,20 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
 });
 
 describe("local gateway: idle timeout and maximum lifetime (B24, configurable)", () => {
+    it("keeps a connection that keeps talking open past the idle timeout", async () => {
+        const t = await startTestCloud(await recorded(BEHAVIOUR), { limits: { idleTimeoutMs: 500 } });
+        try {
+            const talker = await TestClient.open(t.url("edgeUrl"));
+            const chatter = setInterval(() => talker.ws.send('{"action":"chat/join"}'), 100);
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            clearInterval(chatter);
+            expect(talker.ws.readyState, "still open after three idle timeouts of talking").to.equal(talker.ws.OPEN);
+            expect(await talker.closed.then((c) => c.code), "then closed once quiet").to.equal(1001);
+        } finally {
+            await t.cloud.stop();
+        }
+    });
+
     it("closes an idle connection, and a connection past its lifetime, with 1001 Going away", async () => {
         const program = await recorded(BEHAVIOUR);
         const idle = await startTestCloud(program, { limits: { idleTimeoutMs: 300 } });

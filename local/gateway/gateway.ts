@@ -265,10 +265,22 @@ export class WebSocketGateway {
         ws.on("close", (code, reason) => this.onClose(connection, code, reason.toString()));
     }
 
+    /**
+     * Marks the connection active. The idle timer is not re-armed on every message: when it fires, it closes the
+     * connection only if it has really been idle that long, and otherwise waits out the rest.
+     */
     private touch(connection: Connection): void {
         connection.lastActiveAt = Date.now();
-        clearTimeout(connection.idleTimer);
-        connection.idleTimer = setTimeout(() => this.closeConnection(connection, 1001, "Going away"), this.options.limits.idleTimeoutMs);
+        if (connection.idleTimer === undefined) this.armIdleTimer(connection, this.options.limits.idleTimeoutMs);
+    }
+
+    private armIdleTimer(connection: Connection, delayMs: number): void {
+        connection.idleTimer = setTimeout(() => {
+            const idleFor = Date.now() - connection.lastActiveAt;
+            const limit = this.options.limits.idleTimeoutMs;
+            if (idleFor >= limit) this.closeConnection(connection, 1001, "Going away");
+            else this.armIdleTimer(connection, limit - idleFor);
+        }, delayMs);
     }
 
     private async onMessage(connection: Connection, body: string): Promise<void> {
