@@ -106,25 +106,15 @@ export function createBroadcaster(options: BroadcastOptions): Broadcaster {
             const data = toBytes(message);
             const result: BroadcastResult = { delivered: 0, gone: 0, failed: 0, failures: [] };
             const pages = connectionIdPages(options.store, { pageSize: DEFAULT_SCAN_PAGE_SIZE, ...options.scan, ...scan });
-            // Read the next page while this one is being posted. If that read fails, `await next` rethrows it; the
-            // empty catch only keeps the waiting promise from counting as an unhandled rejection, which kills the runtime.
-            let next = pages.next();
-            next.catch(() => undefined);
-            for (;;) {
-                const page = await next;
-                if (page.done) break;
-                next = pages.next();
-                next.catch(() => undefined);
-                await forEachWithConcurrency(page.value, concurrency, async (connectionId) => {
-                    const outcome = await post(connectionId, data);
-                    if (outcome === "delivered") result.delivered++;
-                    else if (outcome === "gone") result.gone++;
-                    else {
-                        result.failed++;
-                        if (result.failures.length < MAX_REPORTED_FAILURES) result.failures.push({ connectionId, error: outcome.error });
-                    }
-                });
-            }
+            await forEachWithConcurrency(pages, concurrency, async (connectionId) => {
+                const outcome = await post(connectionId, data);
+                if (outcome === "delivered") result.delivered++;
+                else if (outcome === "gone") result.gone++;
+                else {
+                    result.failed++;
+                    if (result.failures.length < MAX_REPORTED_FAILURES) result.failures.push({ connectionId, error: outcome.error });
+                }
+            });
             return result;
         },
     };
@@ -169,13 +159,44 @@ function describe(err: unknown): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs `fn` over `items` with at most `limit` in flight (p-limit and p-map are ES-module only, unusable from a CommonJS closure). */
-async function forEachWithConcurrency<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-    let nextIndex = 0;
-    const worker = async () => {
-        while (nextIndex < items.length) {
-            await fn(items[nextIndex++]);
-        }
+/**
+ * Runs `fn` over the ids of every page with at most `limit` in flight, across page boundaries: the posts of one
+ * page do not wait for the last of the page before (which, at a few ms per post, would idle the fan-out once per
+ * page). The next page is read while this one is posted. A failed read rejects the whole run. Written here
+ * because p-limit and p-map are ES-module only, unusable from a CommonJS closure, and neither reads pages ahead.
+ */
+async function forEachWithConcurrency(pages: AsyncIterator<string[]>, limit: number, fn: (id: string) => Promise<void>): Promise<void> {
+    let buffer: string[] = [];
+    let index = 0;
+    let exhausted = false;
+    const read = () => {
+        const next = pages.next();
+        // Awaited below; this only keeps a failed read from counting as unhandled (which kills the runtime) meanwhile.
+        next.catch(() => undefined);
+        return next;
     };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    let pending = read();
+    const nextId = async (): Promise<string | undefined> => {
+        while (index >= buffer.length) {
+            if (exhausted) return undefined;
+            const awaited = pending;
+            const page = await awaited;
+            // The first caller to wake takes the page and starts reading the one after; the others find it buffered.
+            if (pending === awaited) {
+                if (page.done) {
+                    exhausted = true;
+                } else {
+                    buffer = page.value;
+                    index = 0;
+                    pending = read();
+                }
+            }
+        }
+        return buffer[index++];
+    };
+    await Promise.all(
+        Array.from({ length: limit }, async () => {
+            for (let id = await nextId(); id !== undefined; id = await nextId()) await fn(id);
+        }),
+    );
 }

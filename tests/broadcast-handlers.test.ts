@@ -153,6 +153,16 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             expect(endpoint.maxInFlight).to.be.at.most(4).and.at.least(2);
         });
 
+        it("keeps `concurrency` posts in flight across page boundaries, each connection posted once", async () => {
+            const all = ids(40);
+            await storeConnections(store, all);
+            endpoint.delayMs = 20;
+            const result = await broadcaster({ concurrency: 8, scan: { pageSize: 3 } }).broadcast("x");
+            expect(endpoint.maxInFlight, "more in flight than one page holds").to.equal(8);
+            expect(result.delivered).to.equal(40);
+            for (const id of all) expect(endpoint.attempts.get(id), id).to.equal(1);
+        });
+
         it("skips rows whose connection has outlived API Gateway's 2 h limit", async () => {
             await storeConnections(store, ["old="], NOW - 3 * 60 * 60 * 1000);
             await storeConnections(store, ["new="]);
