@@ -3,8 +3,6 @@ import * as fs from "node:fs";
 // This process uses the SDK only to drive local emulators; its Node.js-version notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import * as path from "node:path";
-import { startLocalCloud } from "./cloud";
-import { LOCAL_CREDENTIALS } from "./dynamodb";
 import { recordInChild } from "./record-child";
 import { outputsBlock, outputsFile, resourceTree } from "./report";
 
@@ -51,7 +49,12 @@ async function main(): Promise<void> {
     const args = parseArgs(process.argv.slice(2));
     const programDir = path.resolve(args.programDir);
     const started = Date.now();
-    const { program } = await recordInChild(programDir, { stack: args.stack, typeCheck: false });
+    const recording = recordInChild(programDir, { stack: args.stack, typeCheck: false });
+    // The emulators' modules load while the child records the program: both take a while, on different cores.
+    // (A require, not import(): under nodenext a CommonJS file's import() stays an ES-module import.)
+    const { startLocalCloud } = require("./cloud") as typeof import("./cloud");
+    const { LOCAL_CREDENTIALS } = require("./dynamodb") as typeof import("./dynamodb");
+    const { program } = await recording;
     const log = args.quiet ? () => undefined : (line: string) => console.log(line);
     const cloud = await startLocalCloud(program, {
         port: args.port,
