@@ -170,10 +170,11 @@ ${fanout.concurrency}: the **ceiling** is the gateway writing the frame to the N
 unsigned POSTs to \`@connections\` and the **SDK-bound limit** N \`PostToConnection\` calls, each from a bare loop in a
 worker thread (no scan, no bookkeeping); **ours** is the S3-triggered fan-out as deployed (K = 2: \`fanout.segments: 2\`,
 two worker invocations); **naive** scans every id, then awaits each post in turn. Every function and loop is warmed on
-1,000 clients first (V8 optimises the SDK only after a few thousand calls). The latency model delays every
+1,000 clients first (V8 optimises the SDK only after a few thousand calls). Each figure is the median of three runs
+(one in quick mode), the variants interleaved; all samples are in \`BENCHMARKS.json\`. The latency model delays every
 \`@connections\` and DynamoDB answer (\`npm start -- --latency 10\`).
 
-Every client received exactly one message in every run: ${exactlyOnce ? "**yes**" : "**no** (see the bold cells)"}.
+Every client received exactly one message in every run (the cells show the worst run otherwise): ${exactlyOnce ? "**yes**" : "**no** (see the bold cells)"}.
 
 Latency off:
 
