@@ -1,3 +1,4 @@
+import { readBodyUpTo } from "../http-body";
 import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -387,16 +388,14 @@ export class WebSocketGateway {
             }
             return;
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size <= this.options.limits.maxMessageBytes) chunks.push(chunk);
-        });
-        req.on("end", () => this.options.latency.delay(() => this.manage(req.method ?? "GET", match[1], Buffer.concat(chunks), size, res)));
+        readBodyUpTo(req, this.options.limits.maxMessageBytes).then(
+            (body) => this.options.latency.delay(() => this.manage(req.method ?? "GET", match[1], body, res)),
+            () => res.destroy(),
+        );
     }
 
-    private manage(method: string, encodedId: string, body: Buffer, size: number, res: ServerResponse): void {
+    /** `body` is undefined when it was over the message size limit. */
+    private manage(method: string, encodedId: string, body: Buffer | undefined, res: ServerResponse): void {
         let connectionId: string;
         try {
             connectionId = decodeURIComponent(encodedId);
@@ -412,7 +411,7 @@ export class WebSocketGateway {
             return apiError(res, 410, "GoneException", null);
         }
         if (method === "POST") {
-            if (size > this.options.limits.maxMessageBytes) {
+            if (body === undefined) {
                 return apiError(res, 413, "PayloadTooLargeException", "Message too long");
             }
             this.send(connection, isUtf8(body) ? body.toString("utf8") : body);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBodyUpTo } from "../http-body";
 import type { InvokeOutcome, LocalFunction } from "./service";
 
 /** What the Invoke API needs of the Lambda service. */
@@ -56,7 +57,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoke
         return answerError(res, 400, "InvalidParameterValueException", `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
     }
     const limit = invocationType === "Event" ? INVOKE_PAYLOAD_LIMITS.Event : INVOKE_PAYLOAD_LIMITS.RequestResponse;
-    const body = await readBody(req, limit);
+    const body = await readBodyUpTo(req, limit);
 
     let reference: string;
     try {
@@ -90,20 +91,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoke
         const payload = JSON.stringify(outcome.ok ? outcome.value : outcome.error);
         res.writeHead(200, { ...headers, "content-type": "application/json", ...(outcome.ok ? {} : { "x-amz-function-error": "Unhandled" }) }).end(payload);
     }
-}
-
-/** The body, or `undefined` when it exceeds `limit` (read to the end either way, so the answer reaches the client). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size <= limit) chunks.push(chunk);
-        });
-        req.on("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
-        req.on("error", reject);
-    });
 }
 
 function answerError(res: ServerResponse, status: number, errorType: string, message: string): void {
