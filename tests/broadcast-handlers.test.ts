@@ -3,23 +3,16 @@ import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
 import { createBroadcaster, type Broadcaster } from "../handlers/broadcast";
 import { connectHandler } from "../handlers/connect";
-import { CONNECTION_LIFETIME_SECONDS, saveConnection, type ConnectionStore } from "../handlers/connections";
+import type { ConnectionStore } from "../handlers/connections";
 import { disconnectHandler } from "../handlers/disconnect";
 import { MAX_MESSAGE_BYTES } from "../handlers/message";
 import { decodeS3Key, s3FanoutHandler } from "../handlers/s3-fanout";
 import { FakeConnectionsEndpoint } from "./support/connections-endpoint";
-import { createConnectionsTable, startDynamo, storedIds, TEST_CREDENTIALS } from "./support/dynamo";
+import { connectionIds, createConnectionsTable, startDynamo, storeConnections, storedIds, TEST_CREDENTIALS } from "./support/dynamo";
 import { connectEvent, messageEvent, s3Record } from "./support/events";
 
 const NOW = Date.now();
 
-async function storeConnections(store: ConnectionStore, ids: string[], connectedAt = NOW): Promise<void> {
-    for (const id of ids) {
-        await saveConnection(store, { connectionId: id, connectedAt, expiresAt: Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS });
-    }
-}
-
-const ids = (n: number, prefix = "conn") => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}=`);
 
 describe("Broadcast handlers against dynalite and a loopback @connections endpoint", () => {
     let dynamo: Awaited<ReturnType<typeof startDynamo>>;
@@ -78,7 +71,7 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
 
     describe("broadcast", () => {
         it("delivers one message to each of 150 connections, as the exact string sent", async () => {
-            const all = ids(150);
+            const all = connectionIds(150);
             await storeConnections(store, all);
             const message = JSON.stringify({ hello: "wörld ✓" });
             const result = await broadcaster().broadcast(message);
@@ -90,7 +83,7 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
         });
 
         it("reads every Scan page when the table spans many pages", async () => {
-            const all = ids(53);
+            const all = connectionIds(53);
             await storeConnections(store, all);
             let scans = 0;
             dynamo.client.middlewareStack.add(
@@ -110,7 +103,7 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
         });
 
         it("deletes the rows of gone connections, and only those", async () => {
-            const all = ids(30);
+            const all = connectionIds(30);
             await storeConnections(store, all);
             const gone = [all[0], all[7], all[29]];
             for (const id of gone) endpoint.behaviour.set(id, { kind: "gone" });
@@ -147,14 +140,14 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
         });
 
         it("keeps at most `concurrency` posts in flight", async () => {
-            await storeConnections(store, ids(40));
+            await storeConnections(store, connectionIds(40));
             endpoint.delayMs = 20;
             await broadcaster({ concurrency: 4 }).broadcast("x");
             expect(endpoint.maxInFlight).to.be.at.most(4).and.at.least(2);
         });
 
         it("keeps `concurrency` posts in flight across page boundaries, each connection posted once", async () => {
-            const all = ids(40);
+            const all = connectionIds(40);
             await storeConnections(store, all);
             endpoint.delayMs = 20;
             const result = await broadcaster({ concurrency: 8, scan: { pageSize: 3 } }).broadcast("x");
@@ -172,7 +165,7 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
         });
 
         it("fails with the Scan's error when a later page cannot be read, never as an unhandled rejection", async () => {
-            await storeConnections(store, ids(12));
+            await storeConnections(store, connectionIds(12));
             let scans = 0;
             dynamo.client.middlewareStack.add(
                 (next, context) => async (args) => {

@@ -2,23 +2,15 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
 import { createBroadcaster } from "../handlers/broadcast";
-import { CONNECTION_LIFETIME_SECONDS, hasMoreConnectionsThan, saveConnection, type ConnectionStore } from "../handlers/connections";
+import { hasMoreConnectionsThan, type ConnectionStore } from "../handlers/connections";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
 import { createSegmentDispatcher, fanoutSegmentHandler, parseFanoutSegmentEvent, type FanoutSegmentEvent } from "../handlers/segmented-fanout";
 import { INVOKE_PAYLOAD_LIMITS, LocalLambdaApi, type Invoker } from "../local/lambda/api";
 import type { InvokeOutcome, LocalFunction } from "../local/lambda/service";
 import { FakeConnectionsEndpoint } from "./support/connections-endpoint";
-import { createConnectionsTable, startDynamo, storedIds, TEST_CREDENTIALS } from "./support/dynamo";
+import { connectionIds, createConnectionsTable, startDynamo, storeConnections, storedIds, TEST_CREDENTIALS } from "./support/dynamo";
 import { s3Record } from "./support/events";
 
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `seg-${String(i).padStart(4, "0")}=`);
-
-async function store(target: ConnectionStore, connectionIds: string[]): Promise<void> {
-    const now = Date.now();
-    for (const connectionId of connectionIds) {
-        await saveConnection(target, { connectionId, connectedAt: now, expiresAt: Math.floor(now / 1000) + CONNECTION_LIFETIME_SECONDS });
-    }
-}
 
 /** A Lambda service stand-in that records what the Invoke API hands it. */
 class RecordingInvoker implements Invoker {
@@ -61,7 +53,7 @@ describe("Segmented fan-out handlers", () => {
     describe("hasMoreConnectionsThan", () => {
         it("answers whether the table holds more rows than the count, at the boundary too", async () => {
             expect(await hasMoreConnectionsThan(table, 0)).to.equal(false);
-            await store(table, ids(5));
+            await storeConnections(table, connectionIds(5, "seg"));
             expect(await hasMoreConnectionsThan(table, 0)).to.equal(true);
             expect(await hasMoreConnectionsThan(table, 4)).to.equal(true);
             expect(await hasMoreConnectionsThan(table, 5)).to.equal(false);
@@ -80,7 +72,7 @@ describe("Segmented fan-out handlers", () => {
         });
 
         it("invokes one worker for the whole table at or below segmentAbove, and splits above it", async () => {
-            await store(table, ids(3));
+            await storeConnections(table, connectionIds(3, "seg"));
             expect(await dispatcher(2, 3).dispatch("m")).to.equal(1);
             expect(invoker.asyncEvents.map((e) => e.event)).to.deep.equal([{ message: "m", segment: { index: 0, total: 1 } }]);
             expect(await dispatcher(2, 2).dispatch("m")).to.equal(2);
@@ -100,7 +92,7 @@ describe("Segmented fan-out handlers", () => {
         });
 
         it("lets the S3 fan-out hand each record to the workers instead of posting itself", async () => {
-            await store(table, ids(2));
+            await storeConnections(table, connectionIds(2, "seg"));
             const event = { Records: [s3Record("ObjectCreated:Put", "a.txt"), s3Record("ObjectRemoved:Delete", "b.txt")] } as unknown as S3Event;
             const result = await s3FanoutHandler(dispatcher(8))(event);
             expect(result).to.deep.equal({ records: 2, delivered: 0, gone: 0, failed: 0, segmentsInvoked: 16 });
@@ -115,9 +107,9 @@ describe("Segmented fan-out handlers", () => {
             const endpoint = new FakeConnectionsEndpoint();
             const endpointUrl = await endpoint.start();
             try {
-                const all = ids(60);
+                const all = connectionIds(60, "seg");
                 const gone = all.filter((_, i) => i % 7 === 0);
-                await store(table, all);
+                await storeConnections(table, all);
                 for (const id of gone) endpoint.behaviour.set(id, { kind: "gone" });
                 const worker = fanoutSegmentHandler(createBroadcaster({ store: table, endpoint: endpointUrl, scan: { pageSize: 5 } }));
                 const results = await Promise.all([0, 1, 2, 3].map((index) => worker({ message: "hi", segment: { index, total: 4 } })));

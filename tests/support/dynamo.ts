@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ScanCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
-import { CONNECTION_ID_ATTRIBUTE, type ConnectionStore } from "../../handlers/connections";
+import { CONNECTION_ID_ATTRIBUTE, CONNECTION_LIFETIME_SECONDS, saveConnection, type ConnectionStore } from "../../handlers/connections";
 
 export const TEST_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -41,4 +41,14 @@ export async function createConnectionsTable(client: DynamoDBClient): Promise<Co
 export async function storedIds(store: ConnectionStore): Promise<string[]> {
     const out = await store.dynamodb.send(new ScanCommand({ TableName: store.tableName }));
     return (out.Items ?? []).map((item) => String(item[CONNECTION_ID_ATTRIBUTE]?.S)).sort();
+}
+
+/** `n` distinct connection ids, e.g. `conn-0007=`. */
+export const connectionIds = (n: number, prefix = "conn") => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}=`);
+
+/** Stores rows as `$connect` would, connected at `connectedAt`. */
+export async function storeConnections(store: ConnectionStore, ids: string[], connectedAt = Date.now()): Promise<void> {
+    for (const id of ids) {
+        await saveConnection(store, { connectionId: id, connectedAt, expiresAt: Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS });
+    }
 }
