@@ -6,7 +6,9 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { connectionIdPages } from "../../handlers/connections";
 import { startLocalCloud, type LocalCloud } from "../cloud";
+import { eventually } from "../eventually";
 import { LOCAL_CREDENTIALS } from "../dynamodb";
 import { recordInChild } from "../record-child";
 
@@ -104,21 +106,8 @@ async function rowCount(dynamodb: DynamoDBClient, table: string): Promise<number
 
 async function tableIds(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
     const ids: string[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-        const page = await dynamodb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }));
-        for (const item of page.Items ?? []) ids.push(String(item.connectionId.S));
-        startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const page of connectionIdPages({ tableName: table, dynamodb })) ids.push(...page);
     return ids;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`fan-out bench: ${what} within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-    }
 }
 
 export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[]; log: (line: string) => void }): Promise<FanoutResults> {
@@ -141,12 +130,12 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
     const connect = async (api: "ours" | "segmented", n: number) => {
         const { open, failed } = await clients.ask<{ open: number; failed: number }>("connect", { url: cloud.apis[apiIndex(api)].url, n });
         if (failed > 0) throw new Error(`fan-out bench: ${failed} of ${n} clients could not connect`);
-        await waitFor(async () => (await rowCount(dynamodb, outputs.tables[api])) === open, 120_000, `${open} connections stored`);
+        await eventually(async () => (await rowCount(dynamodb, outputs.tables[api])) === open, 120_000, `${open} connections stored`, 250);
     };
     const disconnect = async (api: "ours" | "segmented") => {
         await clients.ask("close");
         await cloud.lambda.settle();
-        await waitFor(async () => (await rowCount(dynamodb, outputs.tables[api])) === 0, 120_000, "every connection removed");
+        await eventually(async () => (await rowCount(dynamodb, outputs.tables[api])) === 0, 120_000, "every connection removed", 250);
     };
     /** Arms the clients, starts `trigger`, and waits for every client's message (and any duplicate). */
     const measure = async (n: number, latency: number, trigger: () => Promise<unknown>): Promise<FanoutRun> => {

@@ -117,14 +117,7 @@ export async function handshakeStatus(url: string, options: { protocols?: string
     }
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000, what = "condition"): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-}
+export { eventually } from "../../local/eventually";
 
 /** The error frame API Gateway sends (B5–B7), as a pattern with the connection and request ids. */
 export const errorFramePattern = (message: string) => new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/=]{16}", "requestId":"[A-Za-z0-9+/=]{16}"\\}$`);
