@@ -34,16 +34,15 @@ function without(program: RecordedProgram, drop: (r: RecordedProgram["resources"
 }
 
 describe("local cloud: index.ts on loopback", () => {
+    const cloud = useTestCloud(ROOT);
     let t: TestCloud;
     let s3: S3Client;
     let dynamodb: DynamoDBClient;
     let table: string;
-    before(async () => {
-        t = await startTestCloud(await recorded(ROOT));
-        ({ s3, dynamodb } = clients(t));
+    before(() => {
+        ({ s3, dynamodb } = clients((t = cloud())));
         table = String(t.cloud.outputs.connectionsTableName);
     });
-    after(async () => t?.cloud.stop());
     // Every test closes its clients; their $disconnect may still be running when the next one starts.
     beforeEach(() => eventually(async () => (await rows(dynamodb, table)).length === 0, 10_000, "an empty connections table"));
 
@@ -170,14 +169,11 @@ describe("local cloud: index.ts on loopback", () => {
 
 describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
     const SEGMENTED = path.join(ROOT, "tests", "fixtures", "segmented");
+    const cloud = useTestCloud(SEGMENTED);
     let t: TestCloud;
     let s3: S3Client;
     let dynamodb: DynamoDBClient;
-    before(async () => {
-        t = await startTestCloud(await recorded(SEGMENTED));
-        ({ s3, dynamodb } = clients(t));
-    });
-    after(async () => t?.cloud.stop());
+    before(() => ({ s3, dynamodb } = clients((t = cloud()))));
     const output = (name: string, api: string) => String((t.cloud.outputs[name] as Record<string, string>)[api]);
 
     /**
