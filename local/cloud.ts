@@ -116,6 +116,7 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
         );
         started.dynamodb = dynamodb;
 
+        // eslint-disable-next-line prefer-const -- assigned once below, after the services it is wired to
         let lambda: LambdaService | undefined;
         const notifications = graph.notifications();
         const dispatch = (event: ObjectEvent) => {
@@ -210,7 +211,7 @@ async function listenOrExplain<T>(start: () => Promise<T>, what: string, port: n
         return await start();
     } catch (err) {
         if ((err as { code?: string }).code === "EADDRINUSE") {
-            throw new Error(`${what}: port ${port} is in use; start with --port <another base port>`);
+            throw new Error(`${what}: port ${port} is in use; start with --port <another base port>`, { cause: err });
         }
         throw err;
     }

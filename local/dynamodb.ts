@@ -81,7 +81,7 @@ export class LocalDynamoDB {
         } catch (err) {
             // A persisted state already has the table.
             if ((err as { name?: string }).name !== "ResourceInUseException") {
-                throw new Error(`DynamoDB table ${table.name}: ${String(err)}`);
+                throw new Error(`DynamoDB table ${table.name}: ${String(err)}`, { cause: err });
             }
         }
         // Tables are created asynchronously, as in DynamoDB: functions must not write before ACTIVE.

@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     const recording = recordInChild(programDir, { stack: args.stack, typeCheck: false });
     // The emulators' modules load while the child records the program: both take a while, on different cores.
     // (A require, not import(): under nodenext a CommonJS file's import() stays an ES-module import.)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startLocalCloud } = require("./cloud") as typeof import("./cloud");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { LOCAL_CREDENTIALS } = require("./dynamodb") as typeof import("./dynamodb");
     const { program } = await recording;
     const log = args.quiet ? () => undefined : (line: string) => console.log(line);

@@ -1,7 +1,7 @@
 // The fan-out benchmark's WebSocket clients, in a process of their own so that they do not share the local
 // cloud's event loop (or its memory figures). Driven over IPC: connect, arm, collect, close.
 "use strict";
-const WebSocket = require("ws");
+const { WebSocket: WebSocketClient } = require("ws");
 
 const now = () => performance.timeOrigin + performance.now();
 /** Open clients, each with how many messages it has had since the clients were armed. */
@@ -14,7 +14,7 @@ let cpuAtArm = process.cpuUsage();
 
 function open(url) {
     return new Promise((resolve) => {
-        const ws = new WebSocket(url, { perMessageDeflate: false });
+        const ws = new WebSocketClient(url, { perMessageDeflate: false });
         const client = { ws, count: 0 };
         ws.on("message", () => {
             if (!armed) return;
@@ -34,7 +34,10 @@ async function connect(url, n, parallel = 100) {
     let failed = 0;
     for (let start = 0; start < n; start += parallel) {
         const batch = await Promise.all(Array.from({ length: Math.min(parallel, n - start) }, () => open(url)));
-        for (const client of batch) client ? sockets.push(client) : failed++;
+        for (const client of batch) {
+            if (client) sockets.push(client);
+            else failed++;
+        }
     }
     return { open: sockets.length, failed };
 }
@@ -52,7 +55,7 @@ async function collect(timeoutMs, graceMs) {
 async function closeAll() {
     await Promise.all(
         sockets.map(({ ws }) => new Promise((resolve) => {
-            if (ws.readyState === WebSocket.CLOSED) return resolve();
+            if (ws.readyState === WebSocketClient.CLOSED) return resolve();
             ws.once("close", resolve);
             ws.close();
             setTimeout(() => ws.terminate(), 5_000).unref();

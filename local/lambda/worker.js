@@ -73,7 +73,8 @@ function runHandler(handler, event, context) {
         const callback = (err, value) => {
             if (settled) return;
             settled = true;
-            err ? reject(err) : resolve(value);
+            if (err) reject(err);
+            else resolve(value);
         };
         context.done = callback;
         context.succeed = (value) => callback(null, value);
