@@ -165,7 +165,10 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     grantBroadcast(name: string, grantee: aws.iam.Role | WebSocketRoute): aws.iam.RolePolicy {
         const role = grantee instanceof WebSocketRoute ? grantee.handler.role : grantee;
         if (role === undefined) {
-            throw new InvalidArgumentError(TYPE, `route "${(grantee as WebSocketRoute).routeKey}" runs a function you brought; grant its own role instead.`);
+            throw new InvalidArgumentError(
+                TYPE,
+                `route "${(grantee as WebSocketRoute).routeKey}" runs a function you brought; grant its own role instead.`,
+            );
         }
         return new aws.iam.RolePolicy(name, { role: role.name, policy: policyDocument(this.broadcastPolicyStatements) }, { parent: this });
     }
@@ -177,13 +180,23 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     ): void {
         for (const key of ["$connect", "$disconnect"]) {
             if (key in extra) {
-                throw new InvalidArgumentError(TYPE, `${key} is this component's own route (it keeps the connections table); use WebSocketApi to write your own.`);
+                throw new InvalidArgumentError(
+                    TYPE,
+                    `${key} is this component's own route (it keeps the connections table); use WebSocketApi to write your own.`,
+                );
             }
         }
         const table = [this.connectionsTable.arn];
         const routes: Record<string, RouteHandler | RouteArgs> = {
-            $connect: { handler: { factory: connectFactory }, policyStatements: [{ actions: ["dynamodb:PutItem"], resources: table }], authorizer },
-            $disconnect: { handler: { factory: disconnectFactory }, policyStatements: [{ actions: ["dynamodb:DeleteItem"], resources: table }] },
+            $connect: {
+                handler: { factory: connectFactory },
+                policyStatements: [{ actions: ["dynamodb:PutItem"], resources: table }],
+                authorizer,
+            },
+            $disconnect: {
+                handler: { factory: disconnectFactory },
+                policyStatements: [{ actions: ["dynamodb:DeleteItem"], resources: table }],
+            },
             ...withUnknownRouteReply(extra, routeSelectionExpression),
         };
         for (const [key, route] of Object.entries(routes)) {
@@ -204,8 +217,12 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         }
         const segmentAbove = requireIntegerInRange(TYPE, "fanout.segmentAbove", settings.segmentAbove ?? 0, 0, Number.MAX_SAFE_INTEGER);
         const queue =
-            settings.failedEventsQueue ?? true
-                ? new aws.sqs.Queue(`${name}-failed-events`, { messageRetentionSeconds: 14 * 24 * 60 * 60, sqsManagedSseEnabled: true }, { parent: this })
+            (settings.failedEventsQueue ?? true)
+                ? new aws.sqs.Queue(
+                      `${name}-failed-events`,
+                      { messageRetentionSeconds: 14 * 24 * 60 * 60, sqsManagedSseEnabled: true },
+                      { parent: this },
+                  )
                 : undefined;
         const queueStatements: PolicyStatement[] = queue ? [{ actions: ["sqs:SendMessage"], resources: [queue.arn] }] : [];
         const functionSettings = mergeFunctionSettings(args.lambda, {
@@ -224,7 +241,9 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
                 `${name}-${suffix}`,
                 {
                     code: { factory },
-                    settings: mergeFunctionSettings(functionSettings, { environment: { ...this.broadcastEnvironment, BROADCAST_CONCURRENCY: String(concurrency), ...environment } }),
+                    settings: mergeFunctionSettings(functionSettings, {
+                        environment: { ...this.broadcastEnvironment, BROADCAST_CONCURRENCY: String(concurrency), ...environment },
+                    }),
                     logRetentionInDays: this.websocket.logRetentionInDays,
                     policyStatements: [...statements, ...queueStatements],
                     description,
@@ -246,10 +265,22 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         };
 
         if (segments === 1) {
-            const dispatcher = fanoutFunction("fanout", fanoutFactory, {}, this.broadcastPolicyStatements, "Broadcasts S3 events to every WebSocket connection");
+            const dispatcher = fanoutFunction(
+                "fanout",
+                fanoutFactory,
+                {},
+                this.broadcastPolicyStatements,
+                "Broadcasts S3 events to every WebSocket connection",
+            );
             return { dispatcher, worker: undefined, queue };
         }
-        const worker = fanoutFunction("fanout-worker", fanoutWorkerFactory, {}, this.broadcastPolicyStatements, "Broadcasts one message to one segment of the WebSocket connections");
+        const worker = fanoutFunction(
+            "fanout-worker",
+            fanoutWorkerFactory,
+            {},
+            this.broadcastPolicyStatements,
+            "Broadcasts one message to one segment of the WebSocket connections",
+        );
         const dispatcher = fanoutFunction(
             "fanout",
             dispatchingFanoutFactory,
@@ -283,7 +314,12 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             {
                 bucket: watched.name,
                 lambdaFunctions: [
-                    { lambdaFunctionArn: this.fanoutFunction.arn, events, filterPrefix: args.filterPrefix, filterSuffix: args.filterSuffix },
+                    {
+                        lambdaFunctionArn: this.fanoutFunction.arn,
+                        events,
+                        filterPrefix: args.filterPrefix,
+                        filterSuffix: args.filterSuffix,
+                    },
                 ],
             },
             { parent: this, dependsOn: [permission] },
@@ -293,11 +329,14 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
 
 function validateEvents(events: string[]): string[] {
     if (events.length === 0) {
-        throw new InvalidArgumentError(TYPE, "events is empty: name at least one S3 event, e.g. \"s3:ObjectCreated:*\".");
+        throw new InvalidArgumentError(TYPE, 'events is empty: name at least one S3 event, e.g. "s3:ObjectCreated:*".');
     }
     for (const event of events) {
         if (!/^s3:[A-Za-z]+:(\*|[A-Za-z]+)$/.test(event)) {
-            throw new InvalidArgumentError(TYPE, `"${event}" is not an S3 event type such as "s3:ObjectCreated:*" or "s3:ObjectRemoved:Delete".`);
+            throw new InvalidArgumentError(
+                TYPE,
+                `"${event}" is not an S3 event type such as "s3:ObjectCreated:*" or "s3:ObjectRemoved:Delete".`,
+            );
         }
     }
     return events;

@@ -10,10 +10,7 @@ import { InvalidArgumentError, requireIntegerInRange, requireLogRetention } from
  * a factory run once per cold start (for SDK clients and other state reused across invocations), or an
  * existing `aws.lambda.Function` built any way, in any runtime.
  */
-export type FunctionCode<E, R> =
-    | aws.lambda.Callback<E, R>
-    | { factory: aws.lambda.CallbackFactory<E, R> }
-    | aws.lambda.Function;
+export type FunctionCode<E, R> = aws.lambda.Callback<E, R> | { factory: aws.lambda.CallbackFactory<E, R> } | aws.lambda.Function;
 
 /** Lambda settings for functions this library creates from callbacks. */
 export interface FunctionSettings {
@@ -92,7 +89,10 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
             this.function = args.code;
         } else {
             if (name.length > MAX_NAME_LENGTH) {
-                throw new InvalidArgumentError(TYPE, `name "${name}" is longer than ${MAX_NAME_LENGTH} characters; AWS names derived from it would not fit.`);
+                throw new InvalidArgumentError(
+                    TYPE,
+                    `name "${name}" is longer than ${MAX_NAME_LENGTH} characters; AWS names derived from it would not fit.`,
+                );
             }
             this.logGroup = this.createLogGroup(name, args.logRetentionInDays);
             const { role, rolePolicy } = this.createRole(name, this.logGroup, args.policyStatements ?? []);
@@ -137,7 +137,10 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
         const timeoutLimit = args.timeoutLimit ?? { seconds: 900, reason: "Lambda's limit" };
         const architectures = settings.architectures ?? [DEFAULT_LAMBDA.architecture];
         if (architectures.length !== 1) {
-            throw new InvalidArgumentError(TYPE, `architectures must name exactly one of "arm64" or "x86_64"; got [${architectures.join(", ")}].`);
+            throw new InvalidArgumentError(
+                TYPE,
+                `architectures must name exactly one of "arm64" or "x86_64"; got [${architectures.join(", ")}].`,
+            );
         }
         return new aws.lambda.CallbackFunction<E, R>(
             name,
@@ -169,7 +172,10 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
 
 function requireNodeRuntime(runtime: string): string {
     if (!/^nodejs\d+\.x$/.test(runtime)) {
-        throw new InvalidArgumentError(TYPE, `runtime "${runtime}" cannot run a JavaScript callback: use a Node.js runtime such as "nodejs22.x".`);
+        throw new InvalidArgumentError(
+            TYPE,
+            `runtime "${runtime}" cannot run a JavaScript callback: use a Node.js runtime such as "nodejs22.x".`,
+        );
     }
     return runtime;
 }

@@ -17,12 +17,18 @@ export function requireScopedStatements(component: string, statements: readonly 
         }
         for (const action of statement.actions) {
             if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
-                throw new InvalidArgumentError(component, `policy action "${action}" is not allowed: name each action, e.g. "dynamodb:PutItem".`);
+                throw new InvalidArgumentError(
+                    component,
+                    `policy action "${action}" is not allowed: name each action, e.g. "dynamodb:PutItem".`,
+                );
             }
         }
         for (const resource of statement.resources) {
             if (resource === "*") {
-                throw new InvalidArgumentError(component, `policy resource "*" is not allowed for ${statement.actions.join(", ")}: name the ARN.`);
+                throw new InvalidArgumentError(
+                    component,
+                    `policy resource "*" is not allowed for ${statement.actions.join(", ")}: name the ARN.`,
+                );
             }
         }
     }

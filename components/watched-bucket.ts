@@ -73,7 +73,7 @@ export class WatchedBucket extends pulumi.ComponentResource {
         );
         new aws.s3.BucketVersioning(
             name,
-            { bucket: bucket.id, versioningConfiguration: { status: args.versioning ?? true ? "Enabled" : "Suspended" } },
+            { bucket: bucket.id, versioningConfiguration: { status: (args.versioning ?? true) ? "Enabled" : "Suspended" } },
             { parent: this },
         );
         return bucket;

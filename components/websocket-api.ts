@@ -136,7 +136,10 @@ export class WebSocketApi extends pulumi.ComponentResource {
         const childName = `${this.name}-${routeSlug(routeKey)}`;
         const clash = Object.keys(this.routes).find((key) => routeSlug(key) === routeSlug(routeKey));
         if (clash !== undefined) {
-            throw new InvalidArgumentError(TYPE, `routes "${clash}" and "${routeKey}" would share the resource name ${childName}; rename one.`);
+            throw new InvalidArgumentError(
+                TYPE,
+                `routes "${clash}" and "${routeKey}" would share the resource name ${childName}; rename one.`,
+            );
         }
         const routeArgs = isRouteArgs(route) ? route : { handler: route };
         this.routes[routeKey] = new WebSocketRoute(
@@ -244,5 +247,10 @@ const ACCESS_LOG_FORMAT = {
 
 /** Route keys as resource-name fragments: `$connect` → `connect`, `chat/join` → `chat-join`. */
 function routeSlug(routeKey: string): string {
-    return routeKey.replace(/^\$/, "").replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase() || "route";
+    return (
+        routeKey
+            .replace(/^\$/, "")
+            .replace(/[^A-Za-z0-9-]+/g, "-")
+            .toLowerCase() || "route"
+    );
 }

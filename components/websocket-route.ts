@@ -89,7 +89,14 @@ export class WebSocketRoute extends pulumi.ComponentResource {
         super(TYPE, name, {}, opts);
         validateRoute(args);
         this.routeKey = args.routeKey;
-        this.handler = this.createFunction(name, args, args.handler, args.function, `WebSocket route ${args.routeKey}`, args.policyStatements);
+        this.handler = this.createFunction(
+            name,
+            args,
+            args.handler,
+            args.function,
+            `WebSocket route ${args.routeKey}`,
+            args.policyStatements,
+        );
         this.function = this.handler.function;
         this.permission = this.createPermission(name, args);
         this.integration = this.createIntegration(name, args);
@@ -158,7 +165,13 @@ export class WebSocketRoute extends pulumi.ComponentResource {
     }
 
     private createAuthorizer(name: string, args: WebSocketRouteArgs, authorizerArgs: RequestAuthorizerArgs) {
-        const handler = this.createFunction(`${name}-authorizer`, args, authorizerArgs.handler, authorizerArgs.function, `WebSocket authorizer of ${args.routeKey}`);
+        const handler = this.createFunction(
+            `${name}-authorizer`,
+            args,
+            authorizerArgs.handler,
+            authorizerArgs.function,
+            `WebSocket authorizer of ${args.routeKey}`,
+        );
         const authorizer = new aws.apigatewayv2.Authorizer(
             name,
             {
@@ -214,11 +227,17 @@ function validateRoute(args: WebSocketRouteArgs): void {
     if (typeof args.authorizer === "object") {
         const sources = args.authorizer.identitySources ?? [];
         if (args.authorizer.identitySources !== undefined && sources.length === 0) {
-            throw new InvalidArgumentError(TYPE, "authorizer.identitySources is empty: name where the identity is read, e.g. \"route.request.header.Authorization\".");
+            throw new InvalidArgumentError(
+                TYPE,
+                'authorizer.identitySources is empty: name where the identity is read, e.g. "route.request.header.Authorization".',
+            );
         }
         for (const source of sources) {
             if (!/^route\.request\.(header|querystring)\.[A-Za-z0-9._-]+$/.test(source)) {
-                throw new InvalidArgumentError(TYPE, `identity source "${source}" must look like route.request.header.NAME or route.request.querystring.NAME.`);
+                throw new InvalidArgumentError(
+                    TYPE,
+                    `identity source "${source}" must look like route.request.header.NAME or route.request.querystring.NAME.`,
+                );
             }
         }
     }
@@ -226,4 +245,3 @@ function validateRoute(args: WebSocketRouteArgs): void {
         throw new InvalidArgumentError(TYPE, `route "$disconnect" cannot be two-way: the connection is already closed.`);
     }
 }
-

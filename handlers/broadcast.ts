@@ -89,7 +89,13 @@ export function createBroadcaster(options: BroadcastOptions): Broadcaster {
                 if (isGone(err)) {
                     await deleteConnection(options.store, connectionId).catch((deleteError: unknown) => {
                         // The row expires by TTL, and the next broadcast tries again: the fan-out goes on.
-                        console.error(JSON.stringify({ msg: "broadcast: could not delete a gone connection", connectionId, error: String(deleteError) }));
+                        console.error(
+                            JSON.stringify({
+                                msg: "broadcast: could not delete a gone connection",
+                                connectionId,
+                                error: String(deleteError),
+                            }),
+                        );
                     });
                     return "gone";
                 }
@@ -125,7 +131,9 @@ function toBytes(message: unknown): Uint8Array {
     if (typeof message === "string") data = Buffer.from(message, "utf8");
     else if (message instanceof Uint8Array) data = message;
     else {
-        throw new TypeError(`broadcast sends a string or bytes, not ${message === null ? "null" : typeof message}: serialise objects with JSON.stringify first.`);
+        throw new TypeError(
+            `broadcast sends a string or bytes, not ${message === null ? "null" : typeof message}: serialise objects with JSON.stringify first.`,
+        );
     }
     if (data.byteLength > MAX_MESSAGE_BYTES) {
         throw new RangeError(`broadcast message is ${data.byteLength} bytes; API Gateway's limit is ${MAX_MESSAGE_BYTES}.`);

@@ -12,7 +12,9 @@ export function connectHandler(store: ConnectionStore) {
             await saveConnection(store, record);
             return { statusCode: 200 };
         } catch (err) {
-            console.error(JSON.stringify({ msg: "connect: could not record the connection", connectionId: record.connectionId, error: String(err) }));
+            console.error(
+                JSON.stringify({ msg: "connect: could not record the connection", connectionId: record.connectionId, error: String(err) }),
+            );
             return { statusCode: 500 };
         }
     };

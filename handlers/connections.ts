@@ -59,7 +59,9 @@ export async function saveConnection(store: ConnectionStore, record: ConnectionR
 
 /** Deleting a row that is not there succeeds: disconnect and cleanup may both try. */
 export async function deleteConnection(store: ConnectionStore, connectionId: string): Promise<void> {
-    await store.dynamodb.send(new DeleteItemCommand({ TableName: store.tableName, Key: { [CONNECTION_ID_ATTRIBUTE]: { S: connectionId } } }));
+    await store.dynamodb.send(
+        new DeleteItemCommand({ TableName: store.tableName, Key: { [CONNECTION_ID_ATTRIBUTE]: { S: connectionId } } }),
+    );
 }
 
 export interface ScanOptions {

@@ -6,9 +6,7 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
 /** A reply on a two-way route: API Gateway sends `body` to the caller whatever the status. */
 export type RouteReply = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-export type ParsedMessage =
-    | { ok: true; message: Record<string, unknown> }
-    | { ok: false; reply: RouteReply };
+export type ParsedMessage = { ok: true; message: Record<string, unknown> } | { ok: false; reply: RouteReply };
 
 /** A JSON error reply; `error` is a stable machine-readable code, `message` is for people. */
 export function errorReply(statusCode: number, error: string, message: string, extra: Record<string, unknown> = {}): RouteReply {

@@ -63,7 +63,9 @@ export function s3FanoutHandler(sender: Broadcaster | SegmentDispatcher) {
         const failures: BroadcastResult["failures"] = [];
         for (const record of event.Records ?? []) {
             if (!record?.s3?.object || !record.s3.bucket) {
-                console.warn(JSON.stringify({ msg: "fanout: skipped a record that is not an S3 object event", eventName: record?.eventName }));
+                console.warn(
+                    JSON.stringify({ msg: "fanout: skipped a record that is not an S3 object event", eventName: record?.eventName }),
+                );
                 continue;
             }
             const message = JSON.stringify(s3ObjectMessage(record));
@@ -80,7 +82,9 @@ export function s3FanoutHandler(sender: Broadcaster | SegmentDispatcher) {
         }
         console.log(JSON.stringify({ msg: "fanout", ...total, failures: failures.slice(0, 10) }));
         if (total.failed > 0) {
-            throw new Error(`fanout: ${total.failed} of ${total.delivered + total.gone + total.failed} posts failed; first: ${failures[0]?.error}`);
+            throw new Error(
+                `fanout: ${total.failed} of ${total.delivered + total.gone + total.failed} posts failed; first: ${failures[0]?.error}`,
+            );
         }
         return total;
     };

@@ -57,14 +57,25 @@ export function createSegmentDispatcher(options: SegmentDispatcherOptions): Segm
                 Array.from({ length: total }, (_, index) => {
                     const event: FanoutSegmentEvent = { message, segment: { index, total } };
                     return options.lambda.send(
-                        new InvokeCommand({ FunctionName: options.workerFunction, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(event)) }),
+                        new InvokeCommand({
+                            FunctionName: options.workerFunction,
+                            InvocationType: "Event",
+                            Payload: Buffer.from(JSON.stringify(event)),
+                        }),
                     );
                 }),
             );
-            const failed = outcomes.flatMap((outcome, index) => (outcome.status === "rejected" ? [{ index, error: String(outcome.reason) }] : []));
+            const failed = outcomes.flatMap((outcome, index) =>
+                outcome.status === "rejected" ? [{ index, error: String(outcome.reason) }] : [],
+            );
             if (failed.length > 0) {
                 // Lambda retries this whole event: segments already invoked post again (at least once, never lost).
-                throw new Error(`fanout: could not invoke ${failed.length} of ${total} segments (${failed.slice(0, 5).map((f) => f.index).join(", ")}); first: ${failed[0].error}`);
+                throw new Error(
+                    `fanout: could not invoke ${failed.length} of ${total} segments (${failed
+                        .slice(0, 5)
+                        .map((f) => f.index)
+                        .join(", ")}); first: ${failed[0].error}`,
+                );
             }
             return total;
         },
@@ -75,14 +86,25 @@ export function createSegmentDispatcher(options: SegmentDispatcherOptions): Segm
 export function parseFanoutSegmentEvent(event: unknown): FanoutSegmentEvent {
     const candidate = event as Partial<FanoutSegmentEvent> | null;
     if (typeof candidate !== "object" || candidate === null || Array.isArray(candidate)) {
-        throw new TypeError(`fanout worker: expected {message, segment: {index, total}}, got ${candidate === null ? "null" : Array.isArray(candidate) ? "an array" : typeof candidate}.`);
+        throw new TypeError(
+            `fanout worker: expected {message, segment: {index, total}}, got ${candidate === null ? "null" : Array.isArray(candidate) ? "an array" : typeof candidate}.`,
+        );
     }
     if (typeof candidate.message !== "string") {
         throw new TypeError(`fanout worker: message must be a string, got ${typeof candidate.message}.`);
     }
     const { index, total } = (candidate.segment ?? {}) as Partial<FanoutSegmentEvent["segment"]>;
-    if (!Number.isInteger(total) || total! < 1 || total! > MAX_TOTAL_SEGMENTS || !Number.isInteger(index) || index! < 0 || index! >= total!) {
-        throw new RangeError(`fanout worker: segment must be {index, total} with 0 ≤ index < total ≤ ${MAX_TOTAL_SEGMENTS}; got ${JSON.stringify(candidate.segment)}.`);
+    if (
+        !Number.isInteger(total) ||
+        total! < 1 ||
+        total! > MAX_TOTAL_SEGMENTS ||
+        !Number.isInteger(index) ||
+        index! < 0 ||
+        index! >= total!
+    ) {
+        throw new RangeError(
+            `fanout worker: segment must be {index, total} with 0 ≤ index < total ≤ ${MAX_TOTAL_SEGMENTS}; got ${JSON.stringify(candidate.segment)}.`,
+        );
     }
     return { message: candidate.message, segment: { index: index!, total: total! } };
 }
@@ -99,7 +121,9 @@ export function fanoutSegmentHandler(broadcaster: Broadcaster) {
         const { failures, ...counts } = await broadcaster.broadcast(message, { segment });
         console.log(JSON.stringify({ msg: "fanout segment", segment, ...counts, failures }));
         if (counts.failed > 0) {
-            throw new Error(`fanout segment ${segment.index}/${segment.total}: ${counts.failed} posts failed; first: ${failures[0]?.error}`);
+            throw new Error(
+                `fanout segment ${segment.index}/${segment.total}: ${counts.failed} posts failed; first: ${failures[0]?.error}`,
+            );
         }
         return { segment, ...counts };
     };

@@ -8,6 +8,5 @@ import { errorReply, type RouteReply } from "./message";
 export function unknownRouteHandler(routeSelectionExpression: string, knownRoutes: readonly string[]) {
     const routes = [...knownRoutes].sort();
     const message = `No route matches this message. Routes are selected by ${routeSelectionExpression}; known routes: ${routes.join(", ")}.`;
-    return async (_event: APIGatewayProxyWebsocketEventV2): Promise<RouteReply> =>
-        errorReply(400, "UnknownRoute", message, { routes });
+    return async (_event: APIGatewayProxyWebsocketEventV2): Promise<RouteReply> => errorReply(400, "UnknownRoute", message, { routes });
 }

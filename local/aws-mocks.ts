@@ -44,7 +44,12 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/local`, userId: "AIDALOCAL", id: MOCK_ACCOUNT_ID };
+                return {
+                    accountId: MOCK_ACCOUNT_ID,
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/local`,
+                    userId: "AIDALOCAL",
+                    id: MOCK_ACCOUNT_ID,
+                };
             case "aws:index/getRegion:getRegion":
                 return {
                     region: this.region,
@@ -105,7 +110,11 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                 return withState(String(inputs.statementId ?? physicalName(args.type, args.name, inputs, "statementId")), {});
             case "aws:iam/role:Role": {
                 const name = physicalName(args.type, args.name, inputs);
-                return withState(name, { name, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`, uniqueId: `AROA${stableId(seed, 16).toUpperCase()}` });
+                return withState(name, {
+                    name,
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`,
+                    uniqueId: `AROA${stableId(seed, 16).toUpperCase()}`,
+                });
             }
             case "aws:iam/rolePolicy:RolePolicy": {
                 const name = physicalName(args.type, args.name, inputs);

@@ -77,7 +77,13 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
     fs.mkdirSync(stateDir, { recursive: true });
     // What has started, stopped in this order whether start-up finished or failed half way: gateways first, so
     // their clients' $disconnect still runs, then the functions, then the data services.
-    const started: { gateways: WebSocketGateway[]; lambda?: LambdaService; lambdaApi?: LocalLambdaApi; s3?: LocalS3; dynamodb?: LocalDynamoDB } = { gateways: [] };
+    const started: {
+        gateways: WebSocketGateway[];
+        lambda?: LambdaService;
+        lambdaApi?: LocalLambdaApi;
+        s3?: LocalS3;
+        dynamodb?: LocalDynamoDB;
+    } = { gateways: [] };
     const stopAll = async () => {
         const step = (what: string, stop: () => Promise<void>) => stop().catch((err: unknown) => log(`stop ${what}: ${String(err)}`));
         await Promise.all(started.gateways.map((gateway) => step(gateway.api.name, () => gateway.close())));
@@ -98,7 +104,13 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
         const gateways = apis.map((api) => new WebSocketGateway({ api, graph, region, limits, latency, log }));
         const ports: number[] = [];
         for (const [i, gateway] of gateways.entries()) {
-            ports.push(await listenOrExplain(() => gateway.listen(options.port ? options.port + i : 0), `WebSocket API ${gateway.api.name}`, options.port + i));
+            ports.push(
+                await listenOrExplain(
+                    () => gateway.listen(options.port ? options.port + i : 0),
+                    `WebSocket API ${gateway.api.name}`,
+                    options.port + i,
+                ),
+            );
             started.gateways.push(gateway);
         }
         const dynamodb = await listenOrExplain(
@@ -128,7 +140,12 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
             }
         };
         const s3 = await listenOrExplain(
-            () => LocalS3.start(graph.buckets(), { port: options.port ? options.port + 100 : 0, directory: path.join(stateDir, "s3"), onEvent: dispatch }),
+            () =>
+                LocalS3.start(graph.buckets(), {
+                    port: options.port ? options.port + 100 : 0,
+                    directory: path.join(stateDir, "s3"),
+                    onEvent: dispatch,
+                }),
             "S3",
             options.port + 100,
         );
@@ -172,7 +189,10 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
         }));
         return {
             program,
-            outputs: localize(program.outputs, apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports[i] }))) as Record<string, Json>,
+            outputs: localize(
+                program.outputs,
+                apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports[i] })),
+            ) as Record<string, Json>,
             apis: endpoints,
             gateways,
             buckets: graph.buckets(),
@@ -195,7 +215,8 @@ export async function startLocalCloud(program: RecordedProgram, options: LocalCl
 function localize(value: Json, hosts: { host: string; port: number }[]): Json {
     if (typeof value === "string") {
         return hosts.reduce(
-            (text, { host, port }) => text.replace(`wss://${host}`, `ws://127.0.0.1:${port}`).replace(`https://${host}`, `http://127.0.0.1:${port}`),
+            (text, { host, port }) =>
+                text.replace(`wss://${host}`, `ws://127.0.0.1:${port}`).replace(`https://${host}`, `http://127.0.0.1:${port}`),
             value,
         );
     }

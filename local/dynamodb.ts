@@ -1,4 +1,11 @@
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand, waitUntilTableExists, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+    CreateTableCommand,
+    DeleteItemCommand,
+    DynamoDBClient,
+    ScanCommand,
+    waitUntilTableExists,
+    type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,7 +39,9 @@ export class LocalDynamoDB {
         // dynalite answers on its own "request" listener: run it after the modelled latency.
         for (const listener of server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[]) {
             server.off("request", listener);
-            server.on("request", (req: IncomingMessage, res: ServerResponse) => options.latency.delay(() => listener.call(server, req, res)));
+            server.on("request", (req: IncomingMessage, res: ServerResponse) =>
+                options.latency.delay(() => listener.call(server, req, res)),
+            );
         }
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);
@@ -51,7 +60,13 @@ export class LocalDynamoDB {
         }
         if (tables.some((t) => t.ttlAttribute)) {
             local.sweeper = setInterval(() => {
-                local.sweeping ??= local.sweepExpired().then(() => undefined, (err: unknown) => options.log(`DynamoDB: TTL sweep failed: ${String(err)}`)).finally(() => (local.sweeping = undefined));
+                local.sweeping ??= local
+                    .sweepExpired()
+                    .then(
+                        () => undefined,
+                        (err: unknown) => options.log(`DynamoDB: TTL sweep failed: ${String(err)}`),
+                    )
+                    .finally(() => (local.sweeping = undefined));
             }, options.ttlSweepMs);
         }
         return local;
@@ -67,13 +82,19 @@ export class LocalDynamoDB {
                 new CreateTableCommand({
                     TableName: table.name,
                     BillingMode: "PAY_PER_REQUEST",
-                    AttributeDefinitions: table.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type as "S" | "N" | "B" })),
+                    AttributeDefinitions: table.attributes.map((a) => ({
+                        AttributeName: a.name,
+                        AttributeType: a.type as "S" | "N" | "B",
+                    })),
                     KeySchema: keySchema(table.hashKey, table.rangeKey),
                     GlobalSecondaryIndexes: table.globalSecondaryIndexes.length
                         ? table.globalSecondaryIndexes.map((g) => ({
                               IndexName: g.name,
                               KeySchema: keySchema(g.hashKey, g.rangeKey),
-                              Projection: { ProjectionType: (g.projectionType ?? "ALL") as "ALL" | "KEYS_ONLY" | "INCLUDE", NonKeyAttributes: g.nonKeyAttributes },
+                              Projection: {
+                                  ProjectionType: (g.projectionType ?? "ALL") as "ALL" | "KEYS_ONLY" | "INCLUDE",
+                                  NonKeyAttributes: g.nonKeyAttributes,
+                              },
                           }))
                         : undefined,
                 }),
@@ -105,7 +126,9 @@ export class LocalDynamoDB {
                     }),
                 );
                 for (const item of page.Items ?? []) {
-                    await this.client.send(new DeleteItemCommand({ TableName: table.name, Key: Object.fromEntries(keys.map((k) => [k, item[k]])) }));
+                    await this.client.send(
+                        new DeleteItemCommand({ TableName: table.name, Key: Object.fromEntries(keys.map((k) => [k, item[k]])) }),
+                    );
                     deleted++;
                 }
                 startKey = page.LastEvaluatedKey;

@@ -1,5 +1,10 @@
 /** Polls `check` every `pollMs` until it holds, or fails once `timeoutMs` has passed. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5_000, what = "condition", pollMs = 25): Promise<void> {
+export async function eventually(
+    check: () => Promise<boolean> | boolean,
+    timeoutMs = 5_000,
+    what = "condition",
+    pollMs = 25,
+): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
         if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);

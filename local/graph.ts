@@ -79,7 +79,8 @@ export class LocalGraph {
                 timeout: typeof r.inputs.timeout === "number" ? r.inputs.timeout : 3,
                 memorySize: typeof r.inputs.memorySize === "number" ? r.inputs.memorySize : 128,
                 environment: Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])),
-                reservedConcurrency: typeof r.inputs.reservedConcurrentExecutions === "number" ? r.inputs.reservedConcurrentExecutions : undefined,
+                reservedConcurrency:
+                    typeof r.inputs.reservedConcurrentExecutions === "number" ? r.inputs.reservedConcurrentExecutions : undefined,
                 logGroupName: logGroup ?? `/aws/lambda/${name}`,
             };
         });
@@ -109,7 +110,9 @@ export class LocalGraph {
                 const apiId = String(api.id);
                 const stages = this.ofType("aws:apigatewayv2/stage:Stage").filter((s) => s.inputs.apiId === apiId);
                 if (stages.length !== 1) {
-                    throw new Error(`API ${api.name} (${apiId}) has ${stages.length} stages; the local cloud serves an API with exactly one.`);
+                    throw new Error(
+                        `API ${api.name} (${apiId}) has ${stages.length} stages; the local cloud serves an API with exactly one.`,
+                    );
                 }
                 const routes = new Map<string, LocalRoute>();
                 for (const route of this.ofType("aws:apigatewayv2/route:Route").filter((r) => r.inputs.apiId === apiId)) {
@@ -118,8 +121,14 @@ export class LocalGraph {
                     const authorizer = str(route.inputs.authorizerId) ? authorizers.get(String(route.inputs.authorizerId)) : undefined;
                     routes.set(String(route.inputs.routeKey), {
                         routeKey: String(route.inputs.routeKey),
-                        integrationUri: integration && integration.inputs.integrationType === "AWS_PROXY" ? str(integration.inputs.integrationUri) : undefined,
-                        twoWay: route.inputs.routeResponseSelectionExpression !== null && route.inputs.routeResponseSelectionExpression !== undefined && respondingRoutes.has(String(route.id)),
+                        integrationUri:
+                            integration && integration.inputs.integrationType === "AWS_PROXY"
+                                ? str(integration.inputs.integrationUri)
+                                : undefined,
+                        twoWay:
+                            route.inputs.routeResponseSelectionExpression !== null &&
+                            route.inputs.routeResponseSelectionExpression !== undefined &&
+                            respondingRoutes.has(String(route.id)),
                         authorizationType: str(route.inputs.authorizationType) ?? "NONE",
                         authorizer: authorizer
                             ? {
@@ -148,8 +157,13 @@ export class LocalGraph {
                 name: String(r.state.name),
                 hashKey: String(r.inputs.hashKey),
                 rangeKey: str(r.inputs.rangeKey),
-                attributes: ((r.inputs.attributes as { name: string; type: string }[] | null) ?? []).map((a) => ({ name: a.name, type: a.type })),
-                globalSecondaryIndexes: ((r.inputs.globalSecondaryIndexes as LocalTable["globalSecondaryIndexes"] | null) ?? []).map((g) => ({ ...g })),
+                attributes: ((r.inputs.attributes as { name: string; type: string }[] | null) ?? []).map((a) => ({
+                    name: a.name,
+                    type: a.type,
+                })),
+                globalSecondaryIndexes: ((r.inputs.globalSecondaryIndexes as LocalTable["globalSecondaryIndexes"] | null) ?? []).map(
+                    (g) => ({ ...g }),
+                ),
                 ttlAttribute: ttl?.enabled ? ttl.attributeName : undefined,
             };
         });
@@ -177,6 +191,9 @@ export class LocalGraph {
 
 /** IAM-style wildcard match: `*` any run of characters, `?` one character. */
 export function globMatches(pattern: string, value: string): boolean {
-    const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const regex = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${regex}$`).test(value);
 }

@@ -76,7 +76,9 @@ async function main() {
     let finished = false;
     process.on("beforeExit", () => {
         if (!finished) {
-            console.error("pulumi-host: the program stopped before its resources finished registering (a closure that cannot be serialized?)");
+            console.error(
+                "pulumi-host: the program stopped before its resources finished registering (a closure that cannot be serialized?)",
+            );
             process.exit(1);
         }
     });

@@ -26,7 +26,8 @@ export async function recordInChild(
                 process.execPath,
                 [path.join(__dirname, "pulumi-host.js"), programDir, "--stack", options.stack ?? "dev", "--out", out],
                 { env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
-                (err, _stdout, stderr) => (err ? reject(new Error(`could not run the program in ${programDir}:\n${stderr.trim() || err.message}`)) : resolve()),
+                (err, _stdout, stderr) =>
+                    err ? reject(new Error(`could not run the program in ${programDir}:\n${stderr.trim() || err.message}`)) : resolve(),
             );
         });
         return JSON.parse(fs.readFileSync(out, "utf8")) as HostedRecording;

@@ -61,7 +61,10 @@ export function readStackSettings(programDir: string, stack: string): StackSetti
     const config: Record<string, string> = {};
     for (const [key, declared] of Object.entries(project.config ?? {})) {
         const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
-        const value = declared !== null && typeof declared === "object" && !Array.isArray(declared) ? (declared as { default?: unknown; value?: unknown }).default ?? (declared as { value?: unknown }).value : declared;
+        const value =
+            declared !== null && typeof declared === "object" && !Array.isArray(declared)
+                ? ((declared as { default?: unknown; value?: unknown }).default ?? (declared as { value?: unknown }).value)
+                : declared;
         if (value !== undefined) {
             config[fullKey] = configValue(value);
         }

@@ -28,7 +28,13 @@ export function resourceTree(cloud: LocalCloud): string {
     for (const root of resources.filter((r) => r.parent === "")) walk(root, "", true, true);
     const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i].length)));
     const lines = rows.map(([type, name, local]) => ` +   ${type.padEnd(widths[0])}  ${name.padEnd(widths[1])}  ${local}`.trimEnd());
-    return [`     ${"Type".padEnd(widths[0])}  ${"Name".padEnd(widths[1])}  Local`, ...lines, "", `Resources:`, `    + ${resources.length} created`].join("\n");
+    return [
+        `     ${"Type".padEnd(widths[0])}  ${"Name".padEnd(widths[1])}  Local`,
+        ...lines,
+        "",
+        `Resources:`,
+        `    + ${resources.length} created`,
+    ].join("\n");
 }
 
 export function outputsBlock(outputs: Record<string, Json>): string {

@@ -44,7 +44,9 @@ export function notificationRecord(event: ObjectEvent, region: string, configura
 
 /** S3 encodes keys in notifications as HTML forms do: `red flower.jpg` → `red+flower.jpg`. */
 export function formUrlEncode(key: string): string {
-    return encodeURIComponent(key).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return encodeURIComponent(key)
+        .replace(/%20/g, "+")
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Whether a notification target wants this event: event type (with `*`), then prefix and suffix of the key. */
@@ -80,9 +82,15 @@ export function validateNotifications(graph: LocalGraph, accountId: string): voi
 
 /** The program's buckets in s3rver; every object event is reported to `onEvent`. */
 export class LocalS3 {
-    private constructor(private readonly server: S3rver, readonly endpoint: string) {}
+    private constructor(
+        private readonly server: S3rver,
+        readonly endpoint: string,
+    ) {}
 
-    static async start(buckets: string[], options: { port: number; directory: string; onEvent: (event: ObjectEvent) => void }): Promise<LocalS3> {
+    static async start(
+        buckets: string[],
+        options: { port: number; directory: string; onEvent: (event: ObjectEvent) => void },
+    ): Promise<LocalS3> {
         const server = new S3rver({
             address: "127.0.0.1",
             port: options.port,

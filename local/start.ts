@@ -26,7 +26,8 @@ function parseArgs(argv: string[]) {
             process.exit(0);
         } else if (arg === "--port") {
             args.port = Number(argv[++i]);
-            if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_000) throw new Error(`--port must be a port number; got ${argv[i]}`);
+            if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65_000)
+                throw new Error(`--port must be a port number; got ${argv[i]}`);
         } else if (arg === "--stack") {
             args.stack = argv[++i] ?? "";
         } else if (arg === "--latency") {
@@ -73,7 +74,9 @@ async function main(): Promise<void> {
         console.log(resourceTree(cloud) + "\n");
     }
     console.log(outputsBlock(cloud.outputs));
-    console.log(`\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  (credentials ${LOCAL_CREDENTIALS.accessKeyId}/${LOCAL_CREDENTIALS.secretAccessKey})`);
+    console.log(
+        `\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  (credentials ${LOCAL_CREDENTIALS.accessKeyId}/${LOCAL_CREDENTIALS.secretAccessKey})`,
+    );
     console.log(`Outputs also in ${path.relative(process.cwd(), path.join(localDir, "outputs.json")) || "outputs.json"}.`);
     console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
 

@@ -22,9 +22,15 @@ async function main(): Promise<void> {
     if (!file) throw new Error(USAGE);
     const outputsPath = path.join(programDir, ".local", "outputs.json");
     if (!fs.existsSync(outputsPath)) throw new Error(`${outputsPath} not found: start the local cloud first (npm start).`);
-    const local = JSON.parse(fs.readFileSync(outputsPath, "utf8")) as { s3Endpoint: string; region: string; buckets: string[]; credentials: { accessKeyId: string; secretAccessKey: string } };
+    const local = JSON.parse(fs.readFileSync(outputsPath, "utf8")) as {
+        s3Endpoint: string;
+        region: string;
+        buckets: string[];
+        credentials: { accessKeyId: string; secretAccessKey: string };
+    };
     bucket ??= local.buckets[0];
-    if (!bucket || !local.buckets.includes(bucket)) throw new Error(`no bucket ${bucket ?? ""} in the local cloud; it has: ${local.buckets.join(", ") || "none"}`);
+    if (!bucket || !local.buckets.includes(bucket))
+        throw new Error(`no bucket ${bucket ?? ""} in the local cloud; it has: ${local.buckets.join(", ") || "none"}`);
     const s3 = new S3Client({ endpoint: local.s3Endpoint, region: local.region, credentials: local.credentials, forcePathStyle: true });
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.readFileSync(file) }));
     console.log(`uploaded ${file} to s3://${bucket}/${key}`);

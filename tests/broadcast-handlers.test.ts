@@ -13,7 +13,6 @@ import { connectEvent, messageEvent, s3Record } from "./support/events";
 
 const NOW = Date.now();
 
-
 describe("Broadcast handlers against dynalite and a loopback @connections endpoint", () => {
     let dynamo: Awaited<ReturnType<typeof startDynamo>>;
     let endpoint: FakeConnectionsEndpoint;
@@ -62,7 +61,10 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
         it("deletes the row on disconnect, and a second disconnect is harmless", async () => {
             await storeConnections(store, ["a=", "b="]);
             const disconnect = disconnectHandler(store);
-            const event = { ...messageEvent(undefined), requestContext: { ...messageEvent(undefined).requestContext, eventType: "DISCONNECT" as const, connectionId: "a=" } };
+            const event = {
+                ...messageEvent(undefined),
+                requestContext: { ...messageEvent(undefined).requestContext, eventType: "DISCONNECT" as const, connectionId: "a=" },
+            };
             expect(await disconnect(event)).to.deep.equal({ statusCode: 200 });
             expect(await disconnect(event)).to.deep.equal({ statusCode: 200 });
             expect(await storedIds(store)).to.deep.equal(["b="]);
@@ -179,7 +181,9 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             process.on("unhandledRejection", onUnhandled);
             try {
                 endpoint.delayMs = 20;
-                const error = await broadcaster({ scan: { pageSize: 5 } }).broadcast("x").catch((e: unknown) => e);
+                const error = await broadcaster({ scan: { pageSize: 5 } })
+                    .broadcast("x")
+                    .catch((e: unknown) => e);
                 expect((error as Error).message).to.equal("scan page 2 failed");
                 await new Promise((resolve) => setTimeout(resolve, 50));
                 expect(unhandled).to.deep.equal([]);
@@ -217,7 +221,11 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             try {
                 await storeConnections(store, ["a="]);
                 await createBroadcaster({ store: { ...store, dynamodb: counting }, endpoint: endpointUrl }).broadcast("x");
-                await createBroadcaster({ store: { ...store, dynamodb: counting }, endpoint: endpointUrl, scan: { pageSize: 7 } }).broadcast("x");
+                await createBroadcaster({
+                    store: { ...store, dynamodb: counting },
+                    endpoint: endpointUrl,
+                    scan: { pageSize: 7 },
+                }).broadcast("x");
                 expect(limits).to.deep.equal([1000, 7]);
             } finally {
                 counting.destroy();
@@ -235,13 +243,24 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
         it("sends each record to every client as one JSON message with the key decoded", async () => {
             await storeConnections(store, ["a=", "b=", "c="]);
             const result = await s3FanoutHandler(broadcaster())(
-                s3Event(s3Record("ObjectCreated:Put", "photos/red+flower%C3%A9.jpg", { size: 2048, eTag: "abc" }), s3Record("ObjectRemoved:Delete", "old+file.txt")),
+                s3Event(
+                    s3Record("ObjectCreated:Put", "photos/red+flower%C3%A9.jpg", { size: 2048, eTag: "abc" }),
+                    s3Record("ObjectRemoved:Delete", "old+file.txt"),
+                ),
             );
             expect(result).to.deep.equal({ records: 2, delivered: 6, gone: 0, failed: 0, segmentsInvoked: 0 });
             for (const id of ["a=", "b=", "c="]) {
                 const messages = endpoint.received.get(id)!.map((body) => JSON.parse(body) as Record<string, unknown>);
                 expect(messages).to.deep.equal([
-                    { type: "s3", event: "ObjectCreated:Put", bucket: "uploads", key: "photos/red floweré.jpg", size: 2048, eTag: "abc", time: "2026-11-21T12:00:00.000Z" },
+                    {
+                        type: "s3",
+                        event: "ObjectCreated:Put",
+                        bucket: "uploads",
+                        key: "photos/red floweré.jpg",
+                        size: 2048,
+                        eTag: "abc",
+                        time: "2026-11-21T12:00:00.000Z",
+                    },
                     { type: "s3", event: "ObjectRemoved:Delete", bucket: "uploads", key: "old file.txt", time: "2026-11-21T12:00:00.000Z" },
                 ]);
             }
@@ -259,7 +278,9 @@ describe("Broadcast handlers against dynalite and a loopback @connections endpoi
             await storeConnections(store, ["a="]);
             endpoint.behaviour.set("a=", { kind: "fail", status: 503, errorType: "ServiceUnavailable" });
             let error: unknown;
-            await s3FanoutHandler(broadcaster({ maxAttempts: 2 }))(s3Event(s3Record("ObjectCreated:Put", "a.txt"))).catch((e: unknown) => (error = e));
+            await s3FanoutHandler(broadcaster({ maxAttempts: 2 }))(s3Event(s3Record("ObjectCreated:Put", "a.txt"))).catch(
+                (e: unknown) => (error = e),
+            );
             expect((error as Error).message).to.match(/^fanout: 1 of 1 posts failed; first: .*503/);
         });
 

@@ -58,7 +58,10 @@ describe("BroadcastWebSocket under mocks", () => {
         expect(withoutLogs("live-disconnect")).to.deep.equal([{ actions: ["dynamodb:DeleteItem"], resources: [tableArn] }]);
         expect(withoutLogs("live-default")).to.deep.equal([]);
         const queueArn = graph.ofType(TYPES.queue)[0].state.arn;
-        expect(graph.ofType(TYPES.function).map((f) => f.name), "one fan-out function unless segmented").to.not.include("live-fanout-worker");
+        expect(
+            graph.ofType(TYPES.function).map((f) => f.name),
+            "one fan-out function unless segmented",
+        ).to.not.include("live-fanout-worker");
         expect(withoutLogs("live-fanout")).to.deep.equal([
             { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn] },
             { actions: ["execute-api:ManageConnections"], resources: [connectionsArn()] },
@@ -98,7 +101,8 @@ describe("BroadcastWebSocket under mocks", () => {
     it("grants another role the right to broadcast: table read and clean-up, POST on this stage only", () => {
         const policy = graph.one(TYPES.rolePolicy, "producer-broadcast");
         expect(policy.inputs.role).to.equal(graph.one(TYPES.role, "producer").state.name);
-        const statements = (JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] }).Statement;
+        const statements = (JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] })
+            .Statement;
         expect(statements.map((s) => [s.Action, s.Resource])).to.deep.equal([
             [["dynamodb:Scan", "dynamodb:DeleteItem"], [table().state.arn]],
             [["execute-api:ManageConnections"], [connectionsArn()]],
@@ -118,7 +122,8 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
             new BroadcastWebSocket("counted", { fanout: { segments: 4, segmentAbove: 5000 } });
         });
     });
-    const variables = (name: string) => (graph.one(TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
+    const variables = (name: string) =>
+        (graph.one(TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
     const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
     const tableArn = (name: string) => graph.one(TYPES.table, `${name}-connections`).state.arn;
 
@@ -129,8 +134,14 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
             { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
         ]);
         const notification = graph.ofType(TYPES.notification).find((n) => String(n.name) === "wide")!;
-        expect((notification.inputs.lambdaFunctions as { lambdaFunctionArn: string }[]).map((t) => t.lambdaFunctionArn)).to.deep.equal([graph.one(TYPES.function, "wide-fanout").state.arn]);
-        expect(variables("wide-fanout")).to.deep.include({ FANOUT_WORKER_FUNCTION: graph.one(TYPES.function, "wide-fanout-worker").state.name, FANOUT_SEGMENTS: "16", FANOUT_SEGMENT_ABOVE: "0" });
+        expect((notification.inputs.lambdaFunctions as { lambdaFunctionArn: string }[]).map((t) => t.lambdaFunctionArn)).to.deep.equal([
+            graph.one(TYPES.function, "wide-fanout").state.arn,
+        ]);
+        expect(variables("wide-fanout")).to.deep.include({
+            FANOUT_WORKER_FUNCTION: graph.one(TYPES.function, "wide-fanout-worker").state.name,
+            FANOUT_SEGMENTS: "16",
+            FANOUT_SEGMENT_ABOVE: "0",
+        });
     });
 
     it("gives the dispatcher a Scan of its own table only when it must count it", () => {
@@ -143,14 +154,19 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
         const api = graph.ofType(TYPES.api).find((a) => a.name === "wide")!;
         expect(withoutLogs("wide-fanout-worker")).to.deep.equal([
             { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn("wide")] },
-            { actions: ["execute-api:ManageConnections"], resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`] },
+            {
+                actions: ["execute-api:ManageConnections"],
+                resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`],
+            },
             { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
         ]);
     });
 
     it("retries both asynchronous functions twice and keeps what still fails in the queue", () => {
         for (const name of ["wide-fanout", "wide-fanout-worker"]) {
-            const config = graph.ofType(TYPES.invokeConfig).find((c) => c.inputs.functionName === graph.one(TYPES.function, name).state.name);
+            const config = graph
+                .ofType(TYPES.invokeConfig)
+                .find((c) => c.inputs.functionName === graph.one(TYPES.function, name).state.name);
             expect(config?.inputs, name).to.deep.include({
                 maximumRetryAttempts: 2,
                 destinationConfig: { onFailure: { destination: graph.one(TYPES.queue, "wide-failed-events").state.arn } },
@@ -174,8 +190,13 @@ describe("BroadcastWebSocket arguments", () => {
         });
         expect(graph.ofType(TYPES.bucket).map((b) => b.name)).to.deep.equal(["mine"]);
         expect(graph.ofType(TYPES.publicAccessBlock)).to.have.length(0);
-        const watched = graph.ofType(TYPES.notification).map((n) => n.inputs.bucket).sort();
-        expect(watched).to.deep.equal(["mine-" + String(graph.one(TYPES.bucket, "mine").id).split("-").pop(), "team-archive", "team-uploads"].sort());
+        const watched = graph
+            .ofType(TYPES.notification)
+            .map((n) => n.inputs.bucket)
+            .sort();
+        expect(watched).to.deep.equal(
+            ["mine-" + String(graph.one(TYPES.bucket, "mine").id).split("-").pop(), "team-archive", "team-uploads"].sort(),
+        );
         expectNotificationsWired(graph);
     });
 
@@ -197,7 +218,10 @@ describe("BroadcastWebSocket arguments", () => {
                     forceDestroy: true,
                 }),
         );
-        expect(graph.ofType(TYPES.table)[0].inputs).to.deep.include({ pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true });
+        expect(graph.ofType(TYPES.table)[0].inputs).to.deep.include({
+            pointInTimeRecovery: { enabled: true },
+            deletionProtectionEnabled: true,
+        });
         const fanout = graph.one(TYPES.function, "tuned-fanout");
         expect(fanout.inputs).to.deep.include({ memorySize: 2048, timeout: 900, reservedConcurrentExecutions: 5 });
         expect((fanout.inputs.environment as { variables: Record<string, string> }).variables.BROADCAST_CONCURRENCY).to.equal("200");
@@ -211,13 +235,25 @@ describe("BroadcastWebSocket arguments", () => {
     });
 
     it("adds extra routes with the broadcast environment, and names them in the $default reply", async () => {
-        const graph = await recordInProcess(() => new BroadcastWebSocket("chat", { routes: { sendmessage: async () => ({ statusCode: 200 }) } }));
-        expect(graph.ofType(TYPES.route).map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
+        const graph = await recordInProcess(
+            () => new BroadcastWebSocket("chat", { routes: { sendmessage: async () => ({ statusCode: 200 }) } }),
+        );
+        expect(
+            graph
+                .ofType(TYPES.route)
+                .map((r) => r.inputs.routeKey)
+                .sort(),
+        ).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
         const send = graph.one(TYPES.function, "chat-sendmessage");
-        expect(Object.keys((send.inputs.environment as { variables: object }).variables)).to.include.members(["CONNECTIONS_TABLE", "CONNECTIONS_ENDPOINT"]);
+        expect(Object.keys((send.inputs.environment as { variables: object }).variables)).to.include.members([
+            "CONNECTIONS_TABLE",
+            "CONNECTIONS_ENDPOINT",
+        ]);
         const defaultCode = archiveSummary(graph.one(TYPES.function, "chat-default"));
         expect(defaultCode.entries).to.deep.equal(["__index.js"]);
-        const text = (graph.one(TYPES.function, "chat-default").inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }).archive.assets["__index.js"].asset.text;
+        const text = (
+            graph.one(TYPES.function, "chat-default").inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }
+        ).archive.assets["__index.js"].asset.text;
         expect(text).to.include('"sendmessage"');
     });
 
@@ -236,14 +272,46 @@ describe("BroadcastWebSocket arguments", () => {
     const invalid: [string, () => unknown, RegExp][] = [
         ["no events", () => new BroadcastWebSocket("b", { events: [] }), /events is empty/],
         ["a malformed event", () => new BroadcastWebSocket("b", { events: ["ObjectCreated"] }), /is not an S3 event type/],
-        ["a bucket name S3 would refuse", () => new BroadcastWebSocket("b", { bucket: "Not_A_Bucket" }), /is not an S3 bucket name or bucket ARN/],
-        ["a $connect of the caller's own", () => new BroadcastWebSocket("b", { routes: { $connect: async () => ({ statusCode: 200 }) } }), /\$connect is this component's own route/],
-        ["a fan-out concurrency of 0", () => new BroadcastWebSocket("b", { fanout: { concurrency: 0 } }), /fanout.concurrency must be a whole number from 1 to 1000/],
-        ["0 fan-out segments", () => new BroadcastWebSocket("b", { fanout: { segments: 0 } }), /fanout.segments must be a whole number from 1 to 1000/],
-        ["2.5 fan-out segments", () => new BroadcastWebSocket("b", { fanout: { segments: 2.5 } }), /fanout.segments must be a whole number from 1 to 1000/],
-        ["1,001 fan-out segments", () => new BroadcastWebSocket("b", { fanout: { segments: 1001 } }), /fanout.segments must be a whole number from 1 to 1000/],
-        ["segmentAbove without segments", () => new BroadcastWebSocket("b", { fanout: { segmentAbove: 100 } }), /segmentAbove only applies with fanout.segments above 1/],
-        ["a negative segmentAbove", () => new BroadcastWebSocket("b", { fanout: { segments: 2, segmentAbove: -1 } }), /fanout.segmentAbove must be a whole number from 0/],
+        [
+            "a bucket name S3 would refuse",
+            () => new BroadcastWebSocket("b", { bucket: "Not_A_Bucket" }),
+            /is not an S3 bucket name or bucket ARN/,
+        ],
+        [
+            "a $connect of the caller's own",
+            () => new BroadcastWebSocket("b", { routes: { $connect: async () => ({ statusCode: 200 }) } }),
+            /\$connect is this component's own route/,
+        ],
+        [
+            "a fan-out concurrency of 0",
+            () => new BroadcastWebSocket("b", { fanout: { concurrency: 0 } }),
+            /fanout.concurrency must be a whole number from 1 to 1000/,
+        ],
+        [
+            "0 fan-out segments",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 0 } }),
+            /fanout.segments must be a whole number from 1 to 1000/,
+        ],
+        [
+            "2.5 fan-out segments",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 2.5 } }),
+            /fanout.segments must be a whole number from 1 to 1000/,
+        ],
+        [
+            "1,001 fan-out segments",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 1001 } }),
+            /fanout.segments must be a whole number from 1 to 1000/,
+        ],
+        [
+            "segmentAbove without segments",
+            () => new BroadcastWebSocket("b", { fanout: { segmentAbove: 100 } }),
+            /segmentAbove only applies with fanout.segments above 1/,
+        ],
+        [
+            "a negative segmentAbove",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 2, segmentAbove: -1 } }),
+            /fanout.segmentAbove must be a whole number from 0/,
+        ],
     ];
     for (const [label, program, pattern] of invalid) {
         it(`fails loudly on ${label}`, () => expectRejected(program, pattern));

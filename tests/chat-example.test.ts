@@ -17,7 +17,12 @@ describe("examples/chat loaded as `pulumi up` loads it", () => {
     });
 
     it("adds a two-way sendmessage route to the broadcast API", () => {
-        expect(graph.ofType(TYPES.route).map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
+        expect(
+            graph
+                .ofType(TYPES.route)
+                .map((r) => r.inputs.routeKey)
+                .sort(),
+        ).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
         const send = graph.ofType(TYPES.route).find((r) => r.inputs.routeKey === "sendmessage")!;
         expect(send.inputs.routeResponseSelectionExpression).to.equal("$default");
         expect(graph.ofType(TYPES.routeResponse).some((rr) => rr.inputs.routeId === send.id)).to.equal(true);
@@ -28,7 +33,10 @@ describe("examples/chat loaded as `pulumi up` loads it", () => {
         const table = graph.ofType(TYPES.table)[0];
         expect(functionGrants(graph, "chat-sendmessage").filter((g) => !g.actions[0].startsWith("logs:"))).to.deep.equal([
             { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [table.state.arn] },
-            { actions: ["execute-api:ManageConnections"], resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`] },
+            {
+                actions: ["execute-api:ManageConnections"],
+                resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`],
+            },
         ]);
     });
 
@@ -60,7 +68,11 @@ describe("the chat sendmessage handler", () => {
     beforeEach(async () => {
         store = await createConnectionsTable(dynamo.client);
         for (const id of ["alice=", "bob=", "carol="]) {
-            await saveConnection(store, { connectionId: id, connectedAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + CONNECTION_LIFETIME_SECONDS });
+            await saveConnection(store, {
+                connectionId: id,
+                connectedAt: Date.now(),
+                expiresAt: Math.floor(Date.now() / 1000) + CONNECTION_LIFETIME_SECONDS,
+            });
         }
         endpoint = new FakeConnectionsEndpoint();
         send = sendMessageHandler(createBroadcaster({ store, endpoint: await endpoint.start(), baseDelayMs: 1 }));

@@ -17,7 +17,7 @@ describe("echo handler", () => {
     });
 
     it("keeps unicode intact: accents, CJK, emoji, right-to-left, escapes", async () => {
-        const text = "héllo 世界 👋🏽 שלום \u0000 \"quoted\" \\";
+        const text = 'héllo 世界 👋🏽 שלום \u0000 "quoted" \\';
         const reply = await send(JSON.stringify({ action: "test", echo: text }));
         expect(reply).to.deep.equal({ statusCode: 200, body: ECHO_PREFIX + text });
     });
@@ -37,7 +37,13 @@ describe("echo handler", () => {
         });
     }
 
-    for (const [label, echo] of [["number", 42], ["object", { a: 1 }], ["array", ["hi"]], ["boolean", false], ["null", null]] as const) {
+    for (const [label, echo] of [
+        ["number", 42],
+        ["object", { a: 1 }],
+        ["array", ["hi"]],
+        ["boolean", false],
+        ["null", null],
+    ] as const) {
         it(`rejects a ${label} echo and names its type`, async () => {
             const reply = await send(JSON.stringify({ action: "test", echo }));
             expect(reply.statusCode).to.equal(400);
@@ -91,7 +97,14 @@ describe("echo handler", () => {
     });
 
     it("never throws on hostile input", async () => {
-        const hostile = ["{", "\u0000", "{\"__proto__\":{\"echo\":\"x\"}}", "{\"echo\":\"" + "\\\\".repeat(1000) + "\"}", "\ud800", "[]".repeat(10_000)];
+        const hostile = [
+            "{",
+            "\u0000",
+            '{"__proto__":{"echo":"x"}}',
+            '{"echo":"' + "\\\\".repeat(1000) + '"}',
+            "\ud800",
+            "[]".repeat(10_000),
+        ];
         for (const body of hostile) {
             const reply = await send(body);
             expect(reply.statusCode, body.slice(0, 20)).to.be.a("number");
@@ -110,6 +123,8 @@ describe("unknown-route handler ($default)", () => {
         const body = JSON.parse(reply.body) as { error: string; message: string; routes: string[] };
         expect(body.error).to.equal("UnknownRoute");
         expect(body.routes).to.deep.equal(["join", "test"]);
-        expect(body.message).to.equal("No route matches this message. Routes are selected by $request.body.action; known routes: join, test.");
+        expect(body.message).to.equal(
+            "No route matches this message. Routes are selected by $request.body.action; known routes: join, test.",
+        );
     });
 });

@@ -54,7 +54,11 @@ describe("EchoWebSocket under mocks", () => {
             expect(route.inputs.target).to.equal(`integrations/${integrationId}`);
             const integration = graph.ofType(TYPES.integration).find((i) => i.id === integrationId);
             expect(integration, `integration of ${String(route.inputs.routeKey)}`).to.not.equal(undefined);
-            expect(integration!.inputs).to.deep.include({ integrationType: "AWS_PROXY", integrationMethod: "POST", apiId: graph.ofType(TYPES.api)[0].id });
+            expect(integration!.inputs).to.deep.include({
+                integrationType: "AWS_PROXY",
+                integrationMethod: "POST",
+                apiId: graph.ofType(TYPES.api)[0].id,
+            });
             const fn = graph.withState(TYPES.function, "invokeArn", integration!.inputs.integrationUri);
             functions.add(fn.urn);
         }
@@ -83,7 +87,10 @@ describe("EchoWebSocket under mocks", () => {
         expect(stage.inputs).to.deep.include({ name: "dev", autoDeploy: true, apiId: graph.ofType(TYPES.api)[0].id });
         const account = graph.ofType(TYPES.account)[0];
         const accountComponent = account.parent;
-        expect(stage.dependencies.some((d) => d === account.urn || d === accountComponent), "stage dependsOn the account setting").to.equal(true);
+        expect(
+            stage.dependencies.some((d) => d === account.urn || d === accountComponent),
+            "stage dependsOn the account setting",
+        ).to.equal(true);
     });
 
     it("outputs the wss URL, API id, stage name and functions by route key", async () => {
@@ -134,7 +141,12 @@ describe("EchoWebSocket arguments", () => {
             });
         });
         expect(graph.ofType(TYPES.api)[0].inputs.routeSelectionExpression).to.equal("${request.body.type}");
-        expect(graph.ofType(TYPES.route).map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$default", "shout", "whisper"]);
+        expect(
+            graph
+                .ofType(TYPES.route)
+                .map((r) => r.inputs.routeKey)
+                .sort(),
+        ).to.deep.equal(["$default", "shout", "whisper"]);
         for (const fn of graph.ofType(TYPES.function)) {
             expect(fn.inputs).to.deep.include({ memorySize: 512, timeout: 29, runtime: "nodejs22.x" });
             expect(fn.inputs.architectures).to.deep.equal(["x86_64"]);
@@ -144,10 +156,16 @@ describe("EchoWebSocket arguments", () => {
         }
         const [stage] = graph.ofType(TYPES.stage);
         expect(stage.inputs.name).to.equal("prod");
-        expect(stage.inputs.defaultRouteSettings).to.deep.include({ throttlingBurstLimit: 20, throttlingRateLimit: 10, loggingLevel: "INFO" });
+        expect(stage.inputs.defaultRouteSettings).to.deep.include({
+            throttlingBurstLimit: 20,
+            throttlingRateLimit: 10,
+            loggingLevel: "INFO",
+        });
         expect(graph.ofType(TYPES.account), "existing CloudWatch role: nothing created").to.have.length(0);
         const defaultFn = graph.ofType(TYPES.function).find((f) => f.name === "custom-default")!;
-        const text = (defaultFn.inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }).archive.assets["__index.js"].asset.text;
+        const text = (defaultFn.inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }).archive.assets[
+            "__index.js"
+        ].asset.text;
         expect(text, "the $default reply names the routes").to.include('"shout"').and.include('"whisper"');
     });
 
@@ -182,18 +200,54 @@ describe("EchoWebSocket arguments", () => {
     });
 
     const invalid: [string, () => unknown, RegExp][] = [
-        ["a timeout over API Gateway's 29 s", () => new EchoWebSocket("e", { lambda: { timeout: 30 } }), /timeout must be a whole number from 1 to 29 seconds \(API Gateway's integration timeout\)/],
-        ["a log retention CloudWatch does not offer", () => new EchoWebSocket("e", { logRetentionInDays: 13 }), /logRetentionInDays 13 is not a CloudWatch Logs retention/],
-        ["$connect as a two-way echo route", () => new EchoWebSocket("e", { routes: { $connect: echoHandler } }), /\$connect and \$disconnect cannot be two-way/],
+        [
+            "a timeout over API Gateway's 29 s",
+            () => new EchoWebSocket("e", { lambda: { timeout: 30 } }),
+            /timeout must be a whole number from 1 to 29 seconds \(API Gateway's integration timeout\)/,
+        ],
+        [
+            "a log retention CloudWatch does not offer",
+            () => new EchoWebSocket("e", { logRetentionInDays: 13 }),
+            /logRetentionInDays 13 is not a CloudWatch Logs retention/,
+        ],
+        [
+            "$connect as a two-way echo route",
+            () => new EchoWebSocket("e", { routes: { $connect: echoHandler } }),
+            /\$connect and \$disconnect cannot be two-way/,
+        ],
         ["no routes", () => new EchoWebSocket("e", { routes: {} }), /routes is empty/],
         ["an invalid stage name", () => new EchoWebSocket("e", { stageName: "my stage" }), /stage name "my stage" is invalid/],
         ["two architectures", () => new EchoWebSocket("e", { lambda: { architectures: ["arm64", "x86_64"] } }), /exactly one/],
-        ["a non-Node.js runtime for a callback", () => new EchoWebSocket("e", { lambda: { runtime: "python3.13" } }), /cannot run a JavaScript callback/],
-        ["memory outside Lambda's range", () => new EchoWebSocket("e", { lambda: { memorySize: 64 } }), /memorySize must be a whole number from 128 to 10240/],
-        ["throttling above the account default", () => new EchoWebSocket("e", { throttling: { burstLimit: 9000 } }), /throttling.burstLimit/],
-        ["route keys that collide as resource names", () => new EchoWebSocket("e", { routes: { "chat/join": echoHandler, "chat-join": echoHandler } }), /would share the resource name/],
-        ["an authorizer on a route other than $connect", () => new WebSocketApi("w", { routes: { send: { handler: echoHandler, authorizer: "AWS_IAM" } } }), /authorizes WebSocket clients only on \$connect/],
-        ["a two-way $disconnect", () => new WebSocketApi("w", { routes: { $disconnect: { handler: echoHandler, returnResponse: true } } }), /cannot be two-way/],
+        [
+            "a non-Node.js runtime for a callback",
+            () => new EchoWebSocket("e", { lambda: { runtime: "python3.13" } }),
+            /cannot run a JavaScript callback/,
+        ],
+        [
+            "memory outside Lambda's range",
+            () => new EchoWebSocket("e", { lambda: { memorySize: 64 } }),
+            /memorySize must be a whole number from 128 to 10240/,
+        ],
+        [
+            "throttling above the account default",
+            () => new EchoWebSocket("e", { throttling: { burstLimit: 9000 } }),
+            /throttling.burstLimit/,
+        ],
+        [
+            "route keys that collide as resource names",
+            () => new EchoWebSocket("e", { routes: { "chat/join": echoHandler, "chat-join": echoHandler } }),
+            /would share the resource name/,
+        ],
+        [
+            "an authorizer on a route other than $connect",
+            () => new WebSocketApi("w", { routes: { send: { handler: echoHandler, authorizer: "AWS_IAM" } } }),
+            /authorizes WebSocket clients only on \$connect/,
+        ],
+        [
+            "a two-way $disconnect",
+            () => new WebSocketApi("w", { routes: { $disconnect: { handler: echoHandler, returnResponse: true } } }),
+            /cannot be two-way/,
+        ],
         ["a name too long for AWS names", () => new EchoWebSocket("e".repeat(60)), /longer than 56 characters/],
     ];
     for (const [label, program, pattern] of invalid) {

@@ -67,7 +67,13 @@ describe("local cloud: index.ts on loopback", () => {
         const bucket = String(t.cloud.outputs.bucketName);
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "photos/red flower+é.jpg", Body: "petals" }));
         for (const listener of listeners) {
-            expect(JSON.parse(await listener.next())).to.deep.include({ type: "s3", event: "ObjectCreated:Put", bucket, key: "photos/red flower+é.jpg", size: 6 });
+            expect(JSON.parse(await listener.next())).to.deep.include({
+                type: "s3",
+                event: "ObjectCreated:Put",
+                bucket,
+                key: "photos/red flower+é.jpg",
+                size: 6,
+            });
         }
         await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "photos/red flower+é.jpg" }));
         for (const listener of listeners) {
@@ -112,20 +118,32 @@ describe("local cloud: index.ts on loopback", () => {
         await dynamodb.send(
             new PutItemCommand({
                 TableName: table,
-                Item: { connectionId: { S: "StaleConnId0000=" }, connectedAt: { N: String(Date.now()) }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) } },
+                Item: {
+                    connectionId: { S: "StaleConnId0000=" },
+                    connectedAt: { N: String(Date.now()) },
+                    expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+                },
             }),
         );
         await s3.send(new PutObjectCommand({ Bucket: String(t.cloud.outputs.bucketName), Key: "ping.txt", Body: "x" }));
         expect(JSON.parse(await alive.next())).to.deep.include({ key: "ping.txt" });
         await t.cloud.lambda.settle();
         await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "only the live connection's row left");
-        expect(t.logs.some((line) => /"gone":[12]/.test(line)), "the fan-out saw the stale connection gone").to.equal(true);
+        expect(
+            t.logs.some((line) => /"gone":[12]/.test(line)),
+            "the fan-out saw the stale connection gone",
+        ).to.equal(true);
         await alive.close();
     });
 
     it("deletes rows whose TTL attribute has passed, as DynamoDB's TTL does, and keeps the rest", async () => {
         const put = (id: string, expiresAt: number) =>
-            dynamodb.send(new PutItemCommand({ TableName: table, Item: { connectionId: { S: id }, connectedAt: { N: "0" }, expiresAt: { N: String(expiresAt) } } }));
+            dynamodb.send(
+                new PutItemCommand({
+                    TableName: table,
+                    Item: { connectionId: { S: id }, connectedAt: { N: "0" }, expiresAt: { N: String(expiresAt) } },
+                }),
+            );
         const nowSeconds = Math.floor(Date.now() / 1000);
         await put("ExpiredConnId00=", nowSeconds - 60);
         await put("LiveConnId00000=", nowSeconds + 3600);
@@ -141,7 +159,10 @@ describe("local cloud: index.ts on loopback", () => {
             return performance.now() - started;
         };
         const management = String(t.cloud.outputs.broadcastManagementEndpoint);
-        const post = () => fetch(`${management}/@connections/${encodeURIComponent("NoSuchConnId000=")}`, { method: "POST", body: "x" }).then((r) => r.status);
+        const post = () =>
+            fetch(`${management}/@connections/${encodeURIComponent("NoSuchConnId000=")}`, { method: "POST", body: "x" }).then(
+                (r) => r.status,
+            );
         const scan = () => dynamodb.send(new ScanCommand({ TableName: table, Limit: 1 }));
         try {
             t.cloud.latency.set(300);
@@ -196,7 +217,11 @@ describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
         return { connected, liveIds, table };
     }
 
-    for (const [api, segments] of [["one", 1], ["four", 4], ["sixteen", 16]] as const) {
+    for (const [api, segments] of [
+        ["one", 1],
+        ["four", 4],
+        ["sixteen", 16],
+    ] as const) {
         it(`with K = ${segments}, sends every connection exactly one message and deletes the gone connections' rows`, async () => {
             const { connected, liveIds, table } = await broadcastOnce(api, 24, 12);
             for (const client of connected) {
@@ -210,11 +235,18 @@ describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
     }
 
     it("posts through a single worker at or below segmentAbove, and through K above it", async () => {
-        const workerRuns = () => t.logs.filter((line) => line.startsWith("[counted-fanout-worker") && line.includes('"fanout segment"')).map((line) => line.slice(line.indexOf("{")));
+        const workerRuns = () =>
+            t.logs
+                .filter((line) => line.startsWith("[counted-fanout-worker") && line.includes('"fanout segment"'))
+                .map((line) => line.slice(line.indexOf("{")));
         const first = await broadcastOnce("counted", 5, 0);
         expect(workerRuns().map((line) => (JSON.parse(line) as { segment: object }).segment)).to.deep.equal([{ index: 0, total: 1 }]);
         const second = await broadcastOnce("counted", 1, 0, 5);
-        expect(workerRuns().slice(1).map((line) => (JSON.parse(line) as { segment: { total: number } }).segment.total)).to.deep.equal([4, 4, 4, 4]);
+        expect(
+            workerRuns()
+                .slice(1)
+                .map((line) => (JSON.parse(line) as { segment: { total: number } }).segment.total),
+        ).to.deep.equal([4, 4, 4, 4]);
         expect(first.connected.map((c) => c.messages.length)).to.deep.equal([2, 2, 2, 2, 2], "the first five heard both puts, once each");
         expect(second.connected[0].messages).to.have.length(1);
         await Promise.all([...first.connected, ...second.connected].map((c) => c.close()));
@@ -225,7 +257,9 @@ describe("local cloud: wiring only what the graph wires", () => {
     it("answers Internal server error when API Gateway may not invoke the route's function (B6)", async () => {
         const program = await recorded(ROOT);
         const echoTest = program.resources.find((r) => r.type === "aws:lambda/function:Function" && r.name === "echo-test")!;
-        const t = await startTestCloud(without(program, (r) => r.type === "aws:lambda/permission:Permission" && r.inputs.function === echoTest.state.name));
+        const t = await startTestCloud(
+            without(program, (r) => r.type === "aws:lambda/permission:Permission" && r.inputs.function === echoTest.state.name),
+        );
         try {
             const client = await TestClient.open(t.url("echoUrl"));
             expect(await client.ask('{"action":"test","echo":"hi"}')).to.match(errorFramePattern("Internal server error"));
@@ -245,7 +279,9 @@ describe("local cloud: wiring only what the graph wires", () => {
             () => undefined,
             (err: unknown) => err as Error,
         );
-        expect(error?.message).to.match(/^s3\.BucketNotification broadcast: InvalidArgument: Unable to validate the following destination configurations/);
+        expect(error?.message).to.match(
+            /^s3\.BucketNotification broadcast: InvalidArgument: Unable to validate the following destination configurations/,
+        );
     });
 });
 
@@ -285,12 +321,18 @@ describe("npm start", () => {
         const state = path.join(CHAT, ".local", "state");
         fs.rmSync(state, { recursive: true, force: true });
         // Its own process group, so the test can find the process npm runs and clean up the whole group after.
-        const child = spawn("npm", ["start", "--", CHAT, "--port", "0", "--persist", "--quiet"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const child = spawn("npm", ["start", "--", CHAT, "--port", "0", "--persist", "--quiet"], {
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+        });
         groups.push(child.pid!);
         // npm's `sh -c` passes no signal on, so Ctrl-C's SIGINT is sent to the node process itself; npm then exits
         // with that process's status.
         const interruptServer = () => {
-            const pid = execFileSync("pgrep", ["-g", String(child.pid), "-f", "^node .*local/start\\.ts"], { encoding: "utf8" }).trim().split("\n")[0];
+            const pid = execFileSync("pgrep", ["-g", String(child.pid), "-f", "^node .*local/start\\.ts"], { encoding: "utf8" })
+                .trim()
+                .split("\n")[0];
             process.kill(Number(pid), "SIGINT");
         };
         let stdout = "";
@@ -301,7 +343,10 @@ describe("npm start", () => {
             await eventually(() => /Ready in/.test(stdout), 60_000, `npm start to be ready:\n${stdout}`);
             const url = /url\s*: "(ws:\/\/[^"]+)"/.exec(stdout)![1];
             const connected = await Promise.all([1, 2, 3].map(() => TestClient.open(url)));
-            const outputs = JSON.parse(fs.readFileSync(path.join(CHAT, ".local", "outputs.json"), "utf8")) as { tables: string[]; dynamodbEndpoint: string };
+            const outputs = JSON.parse(fs.readFileSync(path.join(CHAT, ".local", "outputs.json"), "utf8")) as {
+                tables: string[];
+                dynamodbEndpoint: string;
+            };
             const live = new DynamoDBClient({ endpoint: outputs.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
             await eventually(async () => (await rows(live, outputs.tables[0])).length === 3, 10_000, "three rows");
             live.destroy();
@@ -315,7 +360,11 @@ describe("npm start", () => {
             // The persisted table is empty: each client's $disconnect ran before the process exited.
             const server = dynalite({ path: path.join(state, "dynamodb") });
             await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-            const reopened = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+            const reopened = new DynamoDBClient({
+                endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+                region: "us-east-1",
+                credentials: LOCAL_CREDENTIALS,
+            });
             try {
                 expect(await rows(reopened, outputs.tables[0])).to.deep.equal([]);
             } finally {

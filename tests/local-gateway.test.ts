@@ -1,11 +1,25 @@
-import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import {
+    ApiGatewayManagementApiClient,
+    DeleteConnectionCommand,
+    GetConnectionCommand,
+    PostToConnectionCommand,
+} from "@aws-sdk/client-apigatewaymanagementapi";
 import { expect } from "chai";
 import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import WebSocket from "ws";
 import { evaluateSelectionExpression, selectRoute } from "../local/gateway/selection";
-import { errorFramePattern, eventually, handshakeStatus, recorded, startTestCloud, TestClient, useTestCloud, type TestCloud } from "./support/local";
+import {
+    errorFramePattern,
+    eventually,
+    handshakeStatus,
+    recorded,
+    startTestCloud,
+    TestClient,
+    useTestCloud,
+    type TestCloud,
+} from "./support/local";
 import { ROOT } from "./support/record";
 
 const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
@@ -17,7 +31,9 @@ describe("route selection expressions (B1–B4)", () => {
     });
     it("follows any JSON path and mixes variables with text, in one pass (B2)", () => {
         expect(evaluateSelectionExpression("$request.body.service.do", '{"service":{"do":"x"}}')).to.equal("x");
-        expect(evaluateSelectionExpression("${request.body.service}/${request.body.action}", '{"service":"chat","action":"join"}')).to.equal("chat/join");
+        expect(
+            evaluateSelectionExpression("${request.body.service}/${request.body.action}", '{"service":"chat","action":"join"}'),
+        ).to.equal("chat/join");
         expect(evaluateSelectionExpression("${request.body.a}", '{"a":"${request.body.b}","b":"no"}')).to.equal("${request.body.b}");
     });
     it("turns a missing key into the empty string and other values into text (B3)", () => {
@@ -31,7 +47,9 @@ describe("route selection expressions (B1–B4)", () => {
             expect(selectRoute("$request.body.action", body, keys), body).to.equal("$default");
         }
         expect(selectRoute("$request.body.action", "not json", new Set(["join"]))).to.equal(undefined);
-        expect(selectRoute("$request.body.action", '{"action":"$connect"}', keys), "$connect is never selected by a message").to.equal("$default");
+        expect(selectRoute("$request.body.action", '{"action":"$connect"}', keys), "$connect is never selected by a message").to.equal(
+            "$default",
+        );
     });
 });
 
@@ -97,7 +115,14 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
     it("runs functions built any way: an ES module file, a CommonJS folder, an ES module by package.json, each with the runtime's SDK", async () => {
         const client = await open();
         const esm = JSON.parse(await client.ask('{"action":"esm-file"}')) as Record<string, unknown>;
-        expect(esm).to.include({ kind: "esm-file", sdk: "function", region: "eu-central-1", memory: "512", routeKey: "esm-file", dynamodbEndpoint: t.cloud.dynamodbEndpoint });
+        expect(esm).to.include({
+            kind: "esm-file",
+            sdk: "function",
+            region: "eu-central-1",
+            memory: "512",
+            routeKey: "esm-file",
+            dynamodbEndpoint: t.cloud.dynamodbEndpoint,
+        });
         expect(esm.functionName).to.match(/^esm-file-[0-9a-f]{7}$/);
         expect(esm.requestId).to.match(/^[0-9a-f-]{36}$/);
         expect(esm.remaining).to.be.a("number").within(1, 3_000);
@@ -121,7 +146,11 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
 
     it("gives the Lambda proxy event every field of B17", async () => {
         const client = await open();
-        const first = JSON.parse(await client.ask('{"action":"whoami","n":1}')) as { requestContext: Record<string, unknown>; body: string; isBase64Encoded: boolean };
+        const first = JSON.parse(await client.ask('{"action":"whoami","n":1}')) as {
+            requestContext: Record<string, unknown>;
+            body: string;
+            isBase64Encoded: boolean;
+        };
         const second = JSON.parse(await client.ask('{"action":"whoami","n":2}')) as typeof first;
         const context = first.requestContext;
         const { apiId } = t.cloud.apis.find((a) => a.name === "edge")!;
@@ -169,7 +198,10 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
         (await open("?a=1&a=2&b=x")).ws.close();
         (await open()).ws.close();
         await eventually(() => t.probes("connect").length >= 2, 5_000, "two connect events");
-        const events = t.probes("connect").slice(-2).map((p) => p.event as Record<string, Record<string, unknown>>);
+        const events = t
+            .probes("connect")
+            .slice(-2)
+            .map((p) => p.event as Record<string, Record<string, unknown>>);
         const [withQuery, without] = events;
         expect(withQuery.queryStringParameters).to.deep.equal({ a: "2", b: "x" });
         expect(withQuery.multiValueQueryStringParameters).to.deep.equal({ a: ["1", "2"], b: ["x"] });
@@ -190,7 +222,10 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
         await (await open()).close(1000, "bye");
         await (await open()).close();
         await eventually(() => t.probes("disconnect").length >= before + 2, 5_000, "two disconnect events");
-        const contexts = t.probes("disconnect").slice(before).map((p) => (p.event as { requestContext: Record<string, unknown> }).requestContext);
+        const contexts = t
+            .probes("disconnect")
+            .slice(before)
+            .map((p) => (p.event as { requestContext: Record<string, unknown> }).requestContext);
         const summary = contexts.map((c) => [c.eventType, c.disconnectStatusCode, c.disconnectReason]);
         expect(summary).to.have.deep.members([
             ["DISCONNECT", 1000, "bye"],
@@ -217,7 +252,9 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
             expect(described.LastActiveAt).to.be.instanceOf(Date);
             expect(described.Identity?.SourceIp).to.equal("127.0.0.1");
 
-            const tooLarge = await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: "x".repeat(128 * 1024 + 1) })).catch((e: unknown) => e);
+            const tooLarge = await management
+                .send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: "x".repeat(128 * 1024 + 1) }))
+                .catch((e: unknown) => e);
             expect(tooLarge).to.have.property("name", "PayloadTooLargeException");
             expect((tooLarge as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(413);
 
@@ -228,7 +265,9 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
             const context = (t.probes("disconnect").slice(before)[0].event as { requestContext: Record<string, unknown> }).requestContext;
             expect([context.disconnectStatusCode, context.disconnectReason]).to.deep.equal([1000, "Connection Closed Normally"]);
 
-            const gone = await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: "late" })).catch((e: unknown) => e);
+            const gone = await management
+                .send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: "late" }))
+                .catch((e: unknown) => e);
             expect(gone).to.have.property("name", "GoneException");
             expect((gone as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(410);
         });
@@ -287,7 +326,17 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
             const before = t.probes("connect").length;
             const { port } = new URL(t.url("edgeUrl"));
             const status = await new Promise<number>((resolve, reject) => {
-                const req = http.request({ host: "127.0.0.1", port, path: "/test", headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Key": "not-a-key", "Sec-WebSocket-Version": "13" } });
+                const req = http.request({
+                    host: "127.0.0.1",
+                    port,
+                    path: "/test",
+                    headers: {
+                        Connection: "Upgrade",
+                        Upgrade: "websocket",
+                        "Sec-WebSocket-Key": "not-a-key",
+                        "Sec-WebSocket-Version": "13",
+                    },
+                });
                 req.on("response", (res) => resolve(res.statusCode ?? 0));
                 req.on("upgrade", (res, socket) => {
                     socket.destroy();
@@ -320,7 +369,9 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
             const client = await open();
             const { connectionId } = JSON.parse(await client.ask('{"action":"boom"}')) as { connectionId: string };
             const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x81]);
-            const received = new Promise<{ data: Buffer; isBinary: boolean }>((resolve) => client.ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary })));
+            const received = new Promise<{ data: Buffer; isBinary: boolean }>((resolve) =>
+                client.ws.once("message", (data, isBinary) => resolve({ data: data as Buffer, isBinary })),
+            );
             const management = new ApiGatewayManagementApiClient({ endpoint: t.url("edgeManagement"), region: "eu-central-1" });
             await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }));
             const { data, isBinary } = await received;

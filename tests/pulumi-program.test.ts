@@ -22,7 +22,10 @@ describe("index.ts loaded as `pulumi up` loads it", () => {
 
     it("reads Pulumi.dev.yaml and exports both URLs, in the configured region and stage, and the bucket name", () => {
         const outputs = hosted.program.outputs;
-        for (const [output, apiName] of [["echoUrl", "echo"], ["broadcastUrl", "broadcast"]]) {
+        for (const [output, apiName] of [
+            ["echoUrl", "echo"],
+            ["broadcastUrl", "broadcast"],
+        ]) {
             const api = graph.one(TYPES.api, apiName);
             expect(outputs[output]).to.equal(`wss://${String(api.id)}.execute-api.us-east-1.amazonaws.com/dev`);
         }
@@ -56,8 +59,17 @@ describe("a consumer program with its own package.json", () => {
     });
 
     it("creates two instances with different routes and no colliding names", () => {
-        const routeKeys = graph.ofType(TYPES.route).map((r) => `${r.name}:${String(r.inputs.routeKey)}`).sort();
-        expect(routeKeys).to.deep.equal(["echo-default:$default", "echo-test:test", "support-default:$default", "support-ping:ping", "support-time:time"]);
+        const routeKeys = graph
+            .ofType(TYPES.route)
+            .map((r) => `${r.name}:${String(r.inputs.routeKey)}`)
+            .sort();
+        expect(routeKeys).to.deep.equal([
+            "echo-default:$default",
+            "echo-test:test",
+            "support-default:$default",
+            "support-ping:ping",
+            "support-time:time",
+        ]);
         const urns = graph.resources.map((r) => r.urn);
         expect(new Set(urns).size).to.equal(urns.length);
         const physicalNames = graph.ofType(TYPES.function).map((f) => f.state.name);
@@ -69,14 +81,19 @@ describe("a consumer program with its own package.json", () => {
         const [account, ...others] = graph.ofType(TYPES.account);
         expect(others, "a second account setting would overwrite the first").to.have.length(0);
         for (const stage of graph.ofType(TYPES.stage)) {
-            expect(stage.dependencies.some((d) => d === account.urn || d === account.parent), `${stage.name} waits for the role`).to.equal(true);
+            expect(
+                stage.dependencies.some((d) => d === account.urn || d === account.parent),
+                `${stage.name} waits for the role`,
+            ).to.equal(true);
         }
         const role = graph.withState(TYPES.role, "arn", account.inputs.cloudwatchRoleArn);
         const policy = graph.ofType(TYPES.rolePolicy).find((p) => p.inputs.role === role.state.name)!;
         // Destroying the account setting resets it for the whole region (AWS provider v6): keep it and its role.
         expect([account, role, policy].map((r) => r.retainOnDelete)).to.deep.equal([true, true, true]);
         expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal.Service).to.equal("apigateway.amazonaws.com");
-        expect(JSON.parse(String(policy.inputs.policy)).Statement[0].Resource).to.deep.equal(["arn:aws:logs:eu-west-1:000000000000:log-group:*"]);
+        expect(JSON.parse(String(policy.inputs.policy)).Statement[0].Resource).to.deep.equal([
+            "arn:aws:logs:eu-west-1:000000000000:log-group:*",
+        ]);
     });
 
     it("uses the consumer's stack config (region and stage)", () => {
@@ -89,6 +106,8 @@ describe("a consumer program with its own package.json", () => {
     it("keeps archives to our code even though the consumer's dependencies include heavy packages", () => {
         const control = archiveSummary(graph.one(TYPES.function, "unbounded-control"));
         expect(control.entries, "CallbackFunction alone packs the consumer's dependencies").to.include("node_modules/typescript");
-        expectArchivesHoldOurCodeOnly(new Graph({ ...graph.program, resources: graph.resources.filter((r) => r.name !== "unbounded-control") }));
+        expectArchivesHoldOurCodeOnly(
+            new Graph({ ...graph.program, resources: graph.resources.filter((r) => r.name !== "unbounded-control") }),
+        );
     });
 });

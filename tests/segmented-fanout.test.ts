@@ -4,13 +4,17 @@ import { expect } from "chai";
 import { createBroadcaster } from "../handlers/broadcast";
 import { hasMoreConnectionsThan, type ConnectionStore } from "../handlers/connections";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
-import { createSegmentDispatcher, fanoutSegmentHandler, parseFanoutSegmentEvent, type FanoutSegmentEvent } from "../handlers/segmented-fanout";
+import {
+    createSegmentDispatcher,
+    fanoutSegmentHandler,
+    parseFanoutSegmentEvent,
+    type FanoutSegmentEvent,
+} from "../handlers/segmented-fanout";
 import { INVOKE_PAYLOAD_LIMITS, LocalLambdaApi, type Invoker } from "../local/lambda/api";
 import type { InvokeOutcome, LocalFunction } from "../local/lambda/service";
 import { FakeConnectionsEndpoint } from "./support/connections-endpoint";
 import { connectionIds, createConnectionsTable, startDynamo, storeConnections, storedIds, TEST_CREDENTIALS } from "./support/dynamo";
 import { s3Record } from "./support/events";
-
 
 /** A Lambda service stand-in that records what the Invoke API hands it. */
 class RecordingInvoker implements Invoker {
@@ -62,12 +66,15 @@ describe("Segmented fan-out handlers", () => {
     });
 
     describe("the dispatcher", () => {
-        const dispatcher = (segments: number, segmentAbove = 0) => createSegmentDispatcher({ store: table, lambda, workerFunction: "worker", segments, segmentAbove });
+        const dispatcher = (segments: number, segmentAbove = 0) =>
+            createSegmentDispatcher({ store: table, lambda, workerFunction: "worker", segments, segmentAbove });
 
         it("invokes the worker once per segment, asynchronously, with the message and its segment", async () => {
             expect(await dispatcher(4).dispatch('{"hello":1}')).to.equal(4);
             expect(invoker.asyncEvents.map((e) => e.name)).to.deep.equal(["worker", "worker", "worker", "worker"]);
-            const segments = invoker.asyncEvents.map((e) => e.event as FanoutSegmentEvent).sort((a, b) => a.segment.index - b.segment.index);
+            const segments = invoker.asyncEvents
+                .map((e) => e.event as FanoutSegmentEvent)
+                .sort((a, b) => a.segment.index - b.segment.index);
             expect(segments).to.deep.equal([0, 1, 2, 3].map((index) => ({ message: '{"hello":1}', segment: { index, total: 4 } })));
         });
 
@@ -81,19 +88,34 @@ describe("Segmented fan-out handlers", () => {
 
         it("fails, naming how many segments, when the worker cannot be invoked", async () => {
             invoker.functions.clear();
-            const error = await dispatcher(3).dispatch("m").then(() => undefined, (err: unknown) => err as Error);
-            expect(error?.message).to.match(/^fanout: could not invoke 3 of 3 segments \(0, 1, 2\); first: ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:worker/);
+            const error = await dispatcher(3)
+                .dispatch("m")
+                .then(
+                    () => undefined,
+                    (err: unknown) => err as Error,
+                );
+            expect(error?.message).to.match(
+                /^fanout: could not invoke 3 of 3 segments \(0, 1, 2\); first: ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:worker/,
+            );
         });
 
         it("refuses impossible segment counts", () => {
-            for (const [segments, segmentAbove] of [[0, 0], [1.5, 0], [1_000_001, 0], [2, -1], [2, 0.5]]) {
+            for (const [segments, segmentAbove] of [
+                [0, 0],
+                [1.5, 0],
+                [1_000_001, 0],
+                [2, -1],
+                [2, 0.5],
+            ]) {
                 expect(() => dispatcher(segments, segmentAbove), `${segments}/${segmentAbove}`).to.throw(/must be a whole number/);
             }
         });
 
         it("lets the S3 fan-out hand each record to the workers instead of posting itself", async () => {
             await storeConnections(table, connectionIds(2, "seg"));
-            const event = { Records: [s3Record("ObjectCreated:Put", "a.txt"), s3Record("ObjectRemoved:Delete", "b.txt")] } as unknown as S3Event;
+            const event = {
+                Records: [s3Record("ObjectCreated:Put", "a.txt"), s3Record("ObjectRemoved:Delete", "b.txt")],
+            } as unknown as S3Event;
             const result = await s3FanoutHandler(dispatcher(8))(event);
             expect(result).to.deep.equal({ records: 2, delivered: 0, gone: 0, failed: 0, segmentsInvoked: 16 });
             const keys = invoker.asyncEvents.map((e) => (JSON.parse((e.event as FanoutSegmentEvent).message) as { key: string }).key);
@@ -140,21 +162,40 @@ describe("Segmented fan-out handlers", () => {
             for (const [event, pattern] of cases) {
                 expect(() => parseFanoutSegmentEvent(event), JSON.stringify(event)).to.throw(pattern);
             }
-            expect(parseFanoutSegmentEvent({ message: "m", segment: { index: 1, total: 2 }, extra: true })).to.deep.equal({ message: "m", segment: { index: 1, total: 2 } });
+            expect(parseFanoutSegmentEvent({ message: "m", segment: { index: 1, total: 2 }, extra: true })).to.deep.equal({
+                message: "m",
+                segment: { index: 1, total: 2 },
+            });
         });
     });
 
     describe("the local Lambda Invoke API", () => {
         const invoke = (input: Partial<ConstructorParameters<typeof InvokeCommand>[0]>) =>
             lambda.send(new InvokeCommand({ FunctionName: "worker", ...input })).then(
-                (out) => ({ status: out.StatusCode, functionError: out.FunctionError, payload: out.Payload ? Buffer.from(out.Payload).toString() : "" }),
-                (err: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => ({ error: err.name, message: err.message, status: err.$metadata?.httpStatusCode }),
+                (out) => ({
+                    status: out.StatusCode,
+                    functionError: out.FunctionError,
+                    payload: out.Payload ? Buffer.from(out.Payload).toString() : "",
+                }),
+                (err: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => ({
+                    error: err.name,
+                    message: err.message,
+                    status: err.$metadata?.httpStatusCode,
+                }),
             );
 
         it("runs RequestResponse invocations and returns the result, or the error with X-Amz-Function-Error", async () => {
-            expect(await invoke({ Payload: Buffer.from("{}") })).to.deep.equal({ status: 200, functionError: undefined, payload: '{"answered":true}' });
+            expect(await invoke({ Payload: Buffer.from("{}") })).to.deep.equal({
+                status: 200,
+                functionError: undefined,
+                payload: '{"answered":true}',
+            });
             invoker.result = { ok: false, error: { errorType: "Error", errorMessage: "boom" }, durationMs: 1 };
-            expect(await invoke({ Payload: Buffer.from("{}") })).to.deep.equal({ status: 200, functionError: "Unhandled", payload: '{"errorType":"Error","errorMessage":"boom"}' });
+            expect(await invoke({ Payload: Buffer.from("{}") })).to.deep.equal({
+                status: 200,
+                functionError: "Unhandled",
+                payload: '{"errorType":"Error","errorMessage":"boom"}',
+            });
         });
 
         it("accepts Event invocations with 202 and hands them to the asynchronous queue; DryRun runs nothing", async () => {
@@ -164,18 +205,34 @@ describe("Segmented fan-out handlers", () => {
         });
 
         it("finds functions by ARN and refuses unknown functions and qualifiers with 404", async () => {
-            expect(await invoke({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:worker" })).to.deep.include({ status: 200 });
-            expect(await invoke({ FunctionName: "nope" })).to.deep.equal({ error: "ResourceNotFoundException", status: 404, message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope" });
+            expect(await invoke({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:worker" })).to.deep.include({
+                status: 200,
+            });
+            expect(await invoke({ FunctionName: "nope" })).to.deep.equal({
+                error: "ResourceNotFoundException",
+                status: 404,
+                message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope",
+            });
             expect(await invoke({ Qualifier: "prod" })).to.deep.include({ error: "ResourceNotFoundException", status: 404 });
         });
 
         it("refuses a body that is not JSON, and an oversized one, losing nothing already queued", async () => {
-            expect(await invoke({ InvocationType: "Event", Payload: Buffer.from("{not json") })).to.deep.include({ error: "InvalidRequestContentException", status: 400 });
-            expect(await invoke({ InvocationType: "Event", Payload: Buffer.alloc(INVOKE_PAYLOAD_LIMITS.Event + 1, 0x20) })).to.deep.include({
-                error: "RequestTooLargeException",
-                status: 413,
+            expect(await invoke({ InvocationType: "Event", Payload: Buffer.from("{not json") })).to.deep.include({
+                error: "InvalidRequestContentException",
+                status: 400,
             });
-            expect(await invoke({ InvocationType: "Event", Payload: Buffer.from(JSON.stringify({ pad: "x".repeat(INVOKE_PAYLOAD_LIMITS.Event - 20) })) })).to.deep.include({ status: 202 });
+            expect(await invoke({ InvocationType: "Event", Payload: Buffer.alloc(INVOKE_PAYLOAD_LIMITS.Event + 1, 0x20) })).to.deep.include(
+                {
+                    error: "RequestTooLargeException",
+                    status: 413,
+                },
+            );
+            expect(
+                await invoke({
+                    InvocationType: "Event",
+                    Payload: Buffer.from(JSON.stringify({ pad: "x".repeat(INVOKE_PAYLOAD_LIMITS.Event - 20) })),
+                }),
+            ).to.deep.include({ status: 202 });
             expect(invoker.asyncEvents).to.have.length(1);
         });
 

@@ -15,7 +15,12 @@ const accept = async () => ({ statusCode: 200 });
 describe("WebSocketApi authorizers", () => {
     it("wires a Lambda REQUEST authorizer to $connect, with a permission for that authorizer only", async () => {
         const graph = await recordInProcess(
-            () => new WebSocketApi("guarded", { routes: { $connect: { handler: accept, authorizer: { handler: allow, identitySources: ["route.request.querystring.token"] } } } }),
+            () =>
+                new WebSocketApi("guarded", {
+                    routes: {
+                        $connect: { handler: accept, authorizer: { handler: allow, identitySources: ["route.request.querystring.token"] } },
+                    },
+                }),
         );
         const [api] = graph.ofType(TYPES.api);
         const [authorizer] = graph.ofType("aws:apigatewayv2/authorizer:Authorizer");
@@ -35,12 +40,18 @@ describe("WebSocketApi authorizers", () => {
     });
 
     it("reads the identity from the Authorization header by default", async () => {
-        const graph = await recordInProcess(() => new WebSocketApi("default-source", { routes: { $connect: { handler: accept, authorizer: { handler: allow } } } }));
-        expect(graph.ofType("aws:apigatewayv2/authorizer:Authorizer")[0].inputs.identitySources).to.deep.equal(["route.request.header.Authorization"]);
+        const graph = await recordInProcess(
+            () => new WebSocketApi("default-source", { routes: { $connect: { handler: accept, authorizer: { handler: allow } } } }),
+        );
+        expect(graph.ofType("aws:apigatewayv2/authorizer:Authorizer")[0].inputs.identitySources).to.deep.equal([
+            "route.request.header.Authorization",
+        ]);
     });
 
     it("uses IAM authorization without an authorizer resource", async () => {
-        const graph = await recordInProcess(() => new WebSocketApi("iam", { routes: { $connect: { handler: accept, authorizer: "AWS_IAM" } } }));
+        const graph = await recordInProcess(
+            () => new WebSocketApi("iam", { routes: { $connect: { handler: accept, authorizer: "AWS_IAM" } } }),
+        );
         expect(graph.ofType(TYPES.route)[0].inputs.authorizationType).to.equal("AWS_IAM");
         expect(graph.ofType("aws:apigatewayv2/authorizer:Authorizer")).to.have.length(0);
     });
@@ -56,11 +67,22 @@ describe("WebSocketApi authorizers", () => {
     });
 
     const invalid: [string, () => unknown, RegExp][] = [
-        ["an authorizer on a message route", () => new WebSocketApi("w", { routes: { send: { handler: accept, authorizer: { handler: allow } } } }), /only on \$connect/],
-        ["empty identity sources", () => new WebSocketApi("w", { routes: { $connect: { handler: accept, authorizer: { handler: allow, identitySources: [] } } } }), /identitySources is empty/],
+        [
+            "an authorizer on a message route",
+            () => new WebSocketApi("w", { routes: { send: { handler: accept, authorizer: { handler: allow } } } }),
+            /only on \$connect/,
+        ],
+        [
+            "empty identity sources",
+            () => new WebSocketApi("w", { routes: { $connect: { handler: accept, authorizer: { handler: allow, identitySources: [] } } } }),
+            /identitySources is empty/,
+        ],
         [
             "a malformed identity source",
-            () => new WebSocketApi("w", { routes: { $connect: { handler: accept, authorizer: { handler: allow, identitySources: ["$request.header.Auth"] } } } }),
+            () =>
+                new WebSocketApi("w", {
+                    routes: { $connect: { handler: accept, authorizer: { handler: allow, identitySources: ["$request.header.Auth"] } } },
+                }),
             /must look like route.request.header.NAME/,
         ],
     ];

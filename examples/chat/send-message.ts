@@ -24,7 +24,12 @@ export function sendMessageHandler(broadcaster: Broadcaster) {
         }
         const { requestContext } = event;
         const result = await broadcaster.broadcast(
-            JSON.stringify({ type: "chat", from: requestContext.connectionId, data, time: new Date(requestContext.requestTimeEpoch).toISOString() }),
+            JSON.stringify({
+                type: "chat",
+                from: requestContext.connectionId,
+                data,
+                time: new Date(requestContext.requestTimeEpoch).toISOString(),
+            }),
         );
         if (result.failed > 0) {
             console.error(JSON.stringify({ msg: "sendmessage: some posts failed", ...result }));

@@ -43,7 +43,10 @@ function measure(code: Json, root: string): { entries: number; bytes: number } {
  * Our functions' archives, beside `CallbackFunction`'s own packing of the same handlers in the same run (its
  * default: every package in `dependencies`, walked transitively).
  */
-export async function archiveFigures(root: string, program: RecordedProgram): Promise<{ ours: ArchiveFigure[]; callbackFunctionDefault: ArchiveFigure[] }> {
+export async function archiveFigures(
+    root: string,
+    program: RecordedProgram,
+): Promise<{ ours: ArchiveFigure[]; callbackFunctionDefault: ArchiveFigure[] }> {
     const ours = program.resources
         .filter((r) => r.type === "aws:lambda/function:Function")
         .map((r) => ({ name: r.name, ...measure(r.inputs.code ?? null, program.programDir) }));
@@ -51,8 +54,14 @@ export async function archiveFigures(root: string, program: RecordedProgram): Pr
     const control = await recordProgram({ project: "bench", stack: "dev", config: { "aws:region": "us-east-1" } }, () => {
         new aws.lambda.CallbackFunction("echo-test", { callback: echoHandler, role });
         new aws.lambda.CallbackFunction("echo-default", { callback: unknownRouteHandler("$request.body.action", ["test"]), role });
-        new aws.lambda.CallbackFunction("broadcast-connect", { callbackFactory: () => connectHandler(connectionStoreFromEnvironment()), role });
-        new aws.lambda.CallbackFunction("broadcast-disconnect", { callbackFactory: () => disconnectHandler(connectionStoreFromEnvironment()), role });
+        new aws.lambda.CallbackFunction("broadcast-connect", {
+            callbackFactory: () => connectHandler(connectionStoreFromEnvironment()),
+            role,
+        });
+        new aws.lambda.CallbackFunction("broadcast-disconnect", {
+            callbackFactory: () => disconnectHandler(connectionStoreFromEnvironment()),
+            role,
+        });
         new aws.lambda.CallbackFunction("broadcast-fanout", { callbackFactory: () => s3FanoutHandler(broadcasterFromEnvironment()), role });
     });
     const callbackFunctionDefault = control.resources

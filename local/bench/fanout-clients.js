@@ -49,17 +49,27 @@ async function collect(timeoutMs, graceMs) {
     await new Promise((resolve) => setTimeout(resolve, graceMs));
     armed = false;
     const cpu = process.cpuUsage(cpuAtArm);
-    return { clients: sockets.length, received, duplicates, missing: sockets.length - received, lastAt, clientsCpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+    return {
+        clients: sockets.length,
+        received,
+        duplicates,
+        missing: sockets.length - received,
+        lastAt,
+        clientsCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    };
 }
 
 async function closeAll() {
     await Promise.all(
-        sockets.map(({ ws }) => new Promise((resolve) => {
-            if (ws.readyState === WebSocketClient.CLOSED) return resolve();
-            ws.once("close", resolve);
-            ws.close();
-            setTimeout(() => ws.terminate(), 5_000).unref();
-        })),
+        sockets.map(
+            ({ ws }) =>
+                new Promise((resolve) => {
+                    if (ws.readyState === WebSocketClient.CLOSED) return resolve();
+                    ws.once("close", resolve);
+                    ws.close();
+                    setTimeout(() => ws.terminate(), 5_000).unref();
+                }),
+        ),
     );
     sockets = [];
 }

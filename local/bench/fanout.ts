@@ -62,7 +62,9 @@ class Clients {
         });
     }
     static start(): Clients {
-        return new Clients(fork(path.join(__dirname, "fanout-clients.js"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+        return new Clients(
+            fork(path.join(__dirname, "fanout-clients.js"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+        );
     }
     ask<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
         const id = this.nextId++;
@@ -116,7 +118,11 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
     const { program } = await recordInChild(PROGRAM, { typeCheck: false });
     const errors: string[] = [];
     // No TTL sweep during the runs: it scans every table on the gateway's thread.
-    const cloud: LocalCloud = await startLocalCloud(program, { port: 0, ttlSweepMs: 3_600_000, log: (line) => /"failed":[1-9]|Error|Timedout/.test(line) && errors.push(line) });
+    const cloud: LocalCloud = await startLocalCloud(program, {
+        port: 0,
+        ttlSweepMs: 3_600_000,
+        log: (line) => /"failed":[1-9]|Error|Timedout/.test(line) && errors.push(line),
+    });
     const clients = Clients.start();
     const poster = new PostLoop();
     const s3 = new S3Client({ endpoint: cloud.s3Endpoint, region: program.region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
@@ -143,7 +149,10 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
         const cpu = process.cpuUsage();
         const started = now();
         await trigger();
-        const outcome = await clients.ask<FanoutRun & { lastAt: number }>("collect", { timeoutMs: 30_000 + 3 * n * Math.max(latency, 1), graceMs: 300 });
+        const outcome = await clients.ask<FanoutRun & { lastAt: number }>("collect", {
+            timeoutMs: 30_000 + 3 * n * Math.max(latency, 1),
+            graceMs: 300,
+        });
         // Both CPU figures include the short idle wait for duplicates.
         const cloudCpu = process.cpuUsage(cpu);
         await cloud.lambda.settle();
@@ -170,7 +179,13 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
             const byTime = [...list].sort((a, b) => (a.ms ?? Number.POSITIVE_INFINITY) - (b.ms ?? Number.POSITIVE_INFINITY));
             const worst = list.reduce((a, b) => (b.missing + b.duplicates > a.missing + a.duplicates ? b : a));
             const { received, duplicates, missing } = worst;
-            summary[variant] = { ...byTime[Math.floor(byTime.length / 2)], received, duplicates, missing, samples: list.map((r) => r.ms ?? Number.NaN) };
+            summary[variant] = {
+                ...byTime[Math.floor(byTime.length / 2)],
+                received,
+                duplicates,
+                missing,
+                samples: list.map((r) => r.ms ?? Number.NaN),
+            };
         }
         return summary;
     };
@@ -207,7 +222,11 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
             await connect("ours", n);
             const after = memory();
             // Below 1,000 connections the collector's own variation outweighs what they hold.
-            if (n >= 1_000) results.memoryPerConnection[n] = { heapBytes: Math.round((after.heap - before.heap) / n), rssBytes: Math.round((after.rss - before.rss) / n) };
+            if (n >= 1_000)
+                results.memoryPerConnection[n] = {
+                    heapBytes: Math.round((after.heap - before.heap) / n),
+                    rssBytes: Math.round((after.rss - before.rss) / n),
+                };
             const ids = await tableIds(dynamodb, outputs.tables.ours);
             for (const latency of latencies) {
                 cloud.latency.set(latency);
@@ -220,10 +239,20 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
                     ...(naiveSkipped ? {} : { naive: put(outputs.buckets.naive) }),
                 });
                 if (naiveSkipped) {
-                    runs.naive = { clients: n, received: 0, duplicates: 0, missing: 0, skipped: `about N × latency = ${((n * latency) / 1000).toFixed(0)} s, over the ${NAIVE_BUDGET_MS / 1000} s budget` };
+                    runs.naive = {
+                        clients: n,
+                        received: 0,
+                        duplicates: 0,
+                        missing: 0,
+                        skipped: `about N × latency = ${((n * latency) / 1000).toFixed(0)} s, over the ${NAIVE_BUDGET_MS / 1000} s budget`,
+                    };
                 }
                 byLatency[latency] = runs;
-                options.log(`fan-out: N = ${n}, latency ${latency} ms: ${Object.entries(runs).map(([k, v]) => `${k} ${v?.ms ?? "–"} ms`).join(", ")}`);
+                options.log(
+                    `fan-out: N = ${n}, latency ${latency} ms: ${Object.entries(runs)
+                        .map(([k, v]) => `${k} ${v?.ms ?? "–"} ms`)
+                        .join(", ")}`,
+                );
             }
             cloud.latency.set(0);
             await disconnect("ours");

@@ -23,10 +23,14 @@ async function forEach(ids, concurrency, post) {
 
 function rawPost(endpoint, id, data) {
     return new Promise((resolve, reject) => {
-        const req = http.request(`${endpoint}/@connections/${encodeURIComponent(id)}`, { method: "POST", agent, headers: { "content-length": data.length } }, (res) => {
-            res.resume();
-            res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode)))));
-        });
+        const req = http.request(
+            `${endpoint}/@connections/${encodeURIComponent(id)}`,
+            { method: "POST", agent, headers: { "content-length": data.length } },
+            (res) => {
+                res.resume();
+                res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode)))));
+            },
+        );
         req.on("error", reject);
         req.end(data);
     });

@@ -1,7 +1,17 @@
 import type { ArchiveFigure } from "./archives";
 import type { FanoutResults, FanoutRun, Variant } from "./fanout";
 
-type Phase = { msgsPerSec?: number; connectsPerSecWall?: number; rttMs?: { p50: number; p99: number }; openMs?: { p50: number; p99: number }; failedOrLost?: number; fail?: number; ok?: number; expected?: number; sent?: number };
+type Phase = {
+    msgsPerSec?: number;
+    connectsPerSecWall?: number;
+    rttMs?: { p50: number; p99: number };
+    openMs?: { p50: number; p99: number };
+    failedOrLost?: number;
+    fail?: number;
+    ok?: number;
+    expected?: number;
+    sent?: number;
+};
 type Echo = { a?: Phase; b?: Phase[]; c?: Phase } & Record<string, unknown>;
 type Target = { echo?: Echo; startupMedianMs?: number; startupMs?: number[]; rssKbAfterEcho?: number; error?: string };
 
@@ -27,9 +37,20 @@ function phases(echo: Echo | undefined): { a?: Phase; bCold?: Phase; bWarm?: Pha
     return { a: find("a") as Phase | undefined, bCold: bs[0], bWarm: bs[1] ?? bs[0], c: find("c") as Phase | undefined };
 }
 
-const n = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? "–" : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "–" : `${(a / b).toFixed(2)}×`);
-const lost = (phase: Phase | undefined) => (phase === undefined ? "–" : String(phase.failedOrLost ?? phase.fail ?? (phase.expected !== undefined && phase.ok !== undefined ? phase.expected - phase.ok : "–")));
+const n = (value: number | undefined, digits = 0) =>
+    value === undefined || Number.isNaN(value)
+        ? "–"
+        : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || b === 0 ? "–" : `${(a / b).toFixed(2)}×`;
+const lost = (phase: Phase | undefined) =>
+    phase === undefined
+        ? "–"
+        : String(
+              phase.failedOrLost ??
+                  phase.fail ??
+                  (phase.expected !== undefined && phase.ok !== undefined ? phase.expected - phase.ok : "–"),
+          );
 
 export function benchmarkReport(results: Results, argv: string[]): string {
     const targets: [string, Target | undefined][] = [
@@ -49,7 +70,12 @@ export function benchmarkReport(results: Results, argv: string[]): string {
     const slsInProcess = phases(results.serverlessOffline?.inProcess?.echo);
     const archives = results.archives?.ours ?? [];
     const defaults = new Map((results.archives?.callbackFunctionDefault ?? []).map((a) => [a.name, a]));
-    const npmTest = typeof results.npmTestMs === "number" ? `${(results.npmTestMs / 1000).toFixed(0)} s` : results.npmTestMs ? `failed: ${results.npmTestMs.error}` : "not run";
+    const npmTest =
+        typeof results.npmTestMs === "number"
+            ? `${(results.npmTestMs / 1000).toFixed(0)} s`
+            : results.npmTestMs
+              ? `failed: ${results.npmTestMs.error}`
+              : "not run";
     return `# Benchmarks
 
 Written by \`npm run bench${argv.length ? " -- " + argv.join(" ") : ""}\` on ${results.date.slice(0, 10)}, on one ${results.machine.cpus}-core machine (${results.machine.cpuModel ?? "unknown CPU"}, ${results.machine.memoryGiB} GiB, Node.js ${results.machine.node}).
@@ -131,7 +157,9 @@ function cell(run: FanoutRun | undefined): string {
 function fanoutSection(fanout: Results["fanout"], machineCores: number): string {
     if (!fanout) return "## Fan-out\n\nNot run.\n";
     if (fanout.error) return `## Fan-out\n\nFailed: ${fanout.error}\n`;
-    const sizes = Object.keys(fanout.runs).map(Number).sort((a, b) => a - b);
+    const sizes = Object.keys(fanout.runs)
+        .map(Number)
+        .sort((a, b) => a - b);
     const run = (size: number, latency: number, variant: Variant) => fanout.runs[size]?.[latency]?.[variant];
     const ms = (size: number, latency: number, variant: Variant) => run(size, latency, variant)?.ms;
     const table = (latency: number) =>
@@ -140,7 +168,11 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
             `|---|${VARIANTS.map(() => "---").join("|")}|`,
             ...sizes.map((size) => `| ${n(size)} | ${VARIANTS.map(([variant]) => cell(run(size, latency, variant))).join(" | ")} |`),
         ].join("\n");
-    const all = sizes.flatMap((size) => [0, 10].flatMap((latency) => VARIANTS.map(([variant]) => run(size, latency, variant)).filter((r): r is FanoutRun => !!r && !r.skipped)));
+    const all = sizes.flatMap((size) =>
+        [0, 10].flatMap((latency) =>
+            VARIANTS.map(([variant]) => run(size, latency, variant)).filter((r): r is FanoutRun => !!r && !r.skipped),
+        ),
+    );
     const exactlyOnce = all.every((r) => r.received === r.clients && r.duplicates === 0);
     const largest = sizes[sizes.length - 1];
     const cores = (size: number, latency: number, variant: Variant) => {
@@ -154,13 +186,29 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
     const rate0 = oursRate(0);
     const rate10 = oursRate(10);
     const memory = fanout.memoryPerConnection[largest];
-    const verdict = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? "–" : ok(value) ? "met" : "**not met**");
+    const verdict = (value: number | undefined, ok: (v: number) => boolean) =>
+        value === undefined ? "–" : ok(value) ? "met" : "**not met**";
     const r = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
     const rows: [string, string, number | undefined, (v: number) => boolean][] = [
-        ...sizes.map((size): [string, string, number | undefined, (v: number) => boolean] => [`ours K = 1 ÷ SDK-bound, 0 ms, N = ${n(size)}`, "≤ 1.3×", r(ms(size, 0, "ours"), ms(size, 0, "sdkBound")), (v) => v <= 1.3]),
+        ...sizes.map((size): [string, string, number | undefined, (v: number) => boolean] => [
+            `ours K = 1 ÷ SDK-bound, 0 ms, N = ${n(size)}`,
+            "≤ 1.3×",
+            r(ms(size, 0, "ours"), ms(size, 0, "sdkBound")),
+            (v) => v <= 1.3,
+        ]),
         ["naive ÷ ours K = 1, 10 ms, N = 1,000", "≥ 20×", r(ms(1000, 10, "naive"), ms(1000, 10, "ours")), (v) => v >= 20],
-        [`ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(largest)}`, "≥ 1.5×", r(ms(largest, 0, "ours"), ms(largest, 0, "oursK2")), (v) => v >= 1.5],
-        [`ours K = 1 ÷ ours K = 2, 10 ms, N = ${n(largest)}`, "≥ 1.5×", r(ms(largest, 10, "ours"), ms(largest, 10, "oursK2")), (v) => v >= 1.5],
+        [
+            `ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(largest)}`,
+            "≥ 1.5×",
+            r(ms(largest, 0, "ours"), ms(largest, 0, "oursK2")),
+            (v) => v >= 1.5,
+        ],
+        [
+            `ours K = 1 ÷ ours K = 2, 10 ms, N = ${n(largest)}`,
+            "≥ 1.5×",
+            r(ms(largest, 10, "ours"), ms(largest, 10, "oursK2")),
+            (v) => v >= 1.5,
+        ],
     ];
     return `## Fan-out
 
@@ -194,7 +242,9 @@ ours K = 1 ${cores(largest, 10, "ours")}, ours K = 2 ${cores(largest, 10, "oursK
 ${n(run(largest, 0, "oursK2")?.clientsCpuMs)} ms of CPU in the K = 2 run.
 
 Memory per open connection at N = ${n(largest)}: ${memory ? `${n(memory.heapBytes)} bytes of the gateway thread's heap and external memory, ${n(memory.rssBytes)} bytes of resident memory` : "–"}
-(${Object.entries(fanout.memoryPerConnection).map(([size, m]) => `N = ${n(Number(size))}: ${n(m.heapBytes)} / ${n(m.rssBytes)}`).join("; ")}).
+(${Object.entries(fanout.memoryPerConnection)
+        .map(([size, m]) => `N = ${n(Number(size))}: ${n(m.heapBytes)} / ${n(m.rssBytes)}`)
+        .join("; ")}).
 
 ### A model for AWS
 

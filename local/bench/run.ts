@@ -42,12 +42,24 @@ function parseArgs(): Args {
 type EchoResult = Record<string, unknown>;
 
 /** Starts a process and resolves once its output matches `ready`; the time it took is the start-up figure. */
-async function startProcess(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number }) {
+async function startProcess(
+    command: string,
+    args: string[],
+    options: { cwd: string; env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
+) {
     const started = Date.now();
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(command, args, {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+    });
     let output = "";
     await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${command} ${args.join(" ")} not ready in ${options.timeoutMs} ms:\n${output.slice(-2000)}`)), options.timeoutMs);
+        const timer = setTimeout(
+            () => reject(new Error(`${command} ${args.join(" ")} not ready in ${options.timeoutMs} ms:\n${output.slice(-2000)}`)),
+            options.timeoutMs,
+        );
         const onData = (chunk: Buffer) => {
             output += chunk.toString();
             if (options.ready.test(output)) {
@@ -84,11 +96,27 @@ function stopProcess(child: ChildProcess): Promise<void> {
 async function echoBench(url: string, quick: boolean): Promise<EchoResult> {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sw-bench-")), "echo.json");
     const counts = quick ? ["--seq", "300", "--conns", "50", "--per", "10", "--connects", "100"] : [];
-    await run(process.execPath, [path.join(SHARED, "bench.mjs"), url, "--phases", "abbc", "--phase-timeout", "90000", "--msg-timeout", "10000", "--json", out, ...counts], {
-        env: { ...process.env, NODE_PATH },
-        timeout: 600_000,
-        maxBuffer: 16 * 1024 * 1024,
-    });
+    await run(
+        process.execPath,
+        [
+            path.join(SHARED, "bench.mjs"),
+            url,
+            "--phases",
+            "abbc",
+            "--phase-timeout",
+            "90000",
+            "--msg-timeout",
+            "10000",
+            "--json",
+            out,
+            ...counts,
+        ],
+        {
+            env: { ...process.env, NODE_PATH },
+            timeout: 600_000,
+            maxBuffer: 16 * 1024 * 1024,
+        },
+    );
     return JSON.parse(fs.readFileSync(out, "utf8")) as EchoResult;
 }
 
@@ -107,7 +135,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function localCloud(args: Args) {
     const launch = () =>
-        startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/start.ts", "--quiet", "--port", "3411"], { cwd: ROOT, ready: /Ready in/, timeoutMs: 60_000 });
+        startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/start.ts", "--quiet", "--port", "3411"], {
+            cwd: ROOT,
+            ready: /Ready in/,
+            timeoutMs: 60_000,
+        });
     const startups = await startupTimes(launch, args);
     const server = await launch();
     try {
@@ -126,7 +158,12 @@ async function nodePid(child: ChildProcess): Promise<number> {
 }
 
 async function refEcho(args: Args) {
-    const server = await startProcess(process.execPath, [path.join(SHARED, "ref-echo.mjs"), "3421"], { cwd: ROOT, env: { NODE_PATH }, ready: /ref echo on/, timeoutMs: 20_000 });
+    const server = await startProcess(process.execPath, [path.join(SHARED, "ref-echo.mjs"), "3421"], {
+        cwd: ROOT,
+        env: { NODE_PATH },
+        ready: /ref echo on/,
+        timeoutMs: 20_000,
+    });
     try {
         return { echo: await echoBench("ws://127.0.0.1:3421", args.quick) };
     } finally {
@@ -138,22 +175,48 @@ async function refEcho(args: Args) {
 async function serverlessOffline(args: Args) {
     const dir = process.env.SLS_PEER_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-sls-"));
     if (!fs.existsSync(path.join(dir, "node_modules", "serverless-offline"))) {
-        for (const file of fs.readdirSync(path.join(SHARED, "serverless-offline"))) fs.copyFileSync(path.join(SHARED, "serverless-offline", file), path.join(dir, file));
-        await run("npm", ["install", "--no-audit", "--no-fund", "--legacy-peer-deps", "serverless@3.40.0", "serverless-offline@14.8.2", "@aws-sdk/client-apigatewaymanagementapi", "ws"], {
-            cwd: dir,
-            timeout: 600_000,
-            maxBuffer: 64 * 1024 * 1024,
-        });
+        for (const file of fs.readdirSync(path.join(SHARED, "serverless-offline")))
+            fs.copyFileSync(path.join(SHARED, "serverless-offline", file), path.join(dir, file));
+        await run(
+            "npm",
+            [
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--legacy-peer-deps",
+                "serverless@3.40.0",
+                "serverless-offline@14.8.2",
+                "@aws-sdk/client-apigatewaymanagementapi",
+                "ws",
+            ],
+            {
+                cwd: dir,
+                timeout: 600_000,
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        );
     }
     const env = { SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
     const results: Record<string, unknown> = {};
-    for (const [mode, extra] of [["default", []], ["inProcess", ["--useInProcess"]]] as const) {
+    for (const [mode, extra] of [
+        ["default", []],
+        ["inProcess", ["--useInProcess"]],
+    ] as const) {
         const launch = () =>
-            startProcess(process.execPath, [path.join(dir, "node_modules", "serverless", "bin", "serverless.js"), "offline", ...extra], { cwd: dir, env, ready: /ws:\/\/127\.0\.0\.1:3201/, timeoutMs: 120_000 });
+            startProcess(process.execPath, [path.join(dir, "node_modules", "serverless", "bin", "serverless.js"), "offline", ...extra], {
+                cwd: dir,
+                env,
+                ready: /ws:\/\/127\.0\.0\.1:3201/,
+                timeoutMs: 120_000,
+            });
         const startups = await startupTimes(launch, args);
         const server = await launch();
         try {
-            results[mode] = { startupMs: startups, startupMedianMs: median(startups), echo: await echoBench("ws://127.0.0.1:3201", args.quick) };
+            results[mode] = {
+                startupMs: startups,
+                startupMedianMs: median(startups),
+                echo: await echoBench("ws://127.0.0.1:3201", args.quick),
+            };
         } finally {
             await stopProcess(server.child);
         }
@@ -171,7 +234,13 @@ async function main(): Promise<void> {
     const args = parseArgs();
     const startedAt = new Date();
     const results: Record<string, unknown> = {
-        machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+        machine: {
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+            memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+            node: process.version,
+            platform: `${os.type()} ${os.release()}`,
+        },
         date: startedAt.toISOString(),
         quick: args.quick,
     };
@@ -188,7 +257,9 @@ async function main(): Promise<void> {
     await step("ceiling", () => refEcho(args));
     await step("localCloud", () => localCloud(args));
     if (args.peers) await step("serverlessOffline", () => serverlessOffline(args));
-    await step("fanout", () => fanoutBenchmark({ quick: args.quick, sizes: args.fanoutSizes, log: (line) => console.log(`bench: ${line}`) }));
+    await step("fanout", () =>
+        fanoutBenchmark({ quick: args.quick, sizes: args.fanoutSizes, log: (line) => console.log(`bench: ${line}`) }),
+    );
     await step("archives", async () => archiveFigures(ROOT, (await recordInChild(ROOT, { typeCheck: false })).program));
     if (args.tests) await step("npmTestMs", testWallTime);
     if (args.only) {
@@ -197,7 +268,10 @@ async function main(): Promise<void> {
         return;
     }
     fs.writeFileSync(path.join(ROOT, "BENCHMARKS.json"), JSON.stringify(results, null, 2) + "\n");
-    fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), benchmarkReport(results as unknown as Parameters<typeof benchmarkReport>[0], process.argv.slice(2)));
+    fs.writeFileSync(
+        path.join(ROOT, "BENCHMARKS.md"),
+        benchmarkReport(results as unknown as Parameters<typeof benchmarkReport>[0], process.argv.slice(2)),
+    );
     console.log("bench: wrote BENCHMARKS.md and BENCHMARKS.json");
 }
 

@@ -41,7 +41,13 @@ export interface ApiInfo {
 type EventType = "CONNECT" | "MESSAGE" | "DISCONNECT";
 
 /** The `requestContext` of every Lambda proxy event (B15, B17). */
-export function requestContext(api: ApiInfo, connection: ConnectionInfo, routeKey: string, eventType: EventType, extra: Record<string, unknown> = {}) {
+export function requestContext(
+    api: ApiInfo,
+    connection: ConnectionInfo,
+    routeKey: string,
+    eventType: EventType,
+    extra: Record<string, unknown> = {},
+) {
     const now = Date.now();
     const requestId = newId();
     return {
@@ -81,12 +87,19 @@ export function requestParts(req: IncomingMessage, url: URL) {
         headers: single(headers, (values) => values.join(",")),
         multiValueHeaders: Object.fromEntries(headers),
         ...(query.size > 0
-            ? { queryStringParameters: single(query, (values) => values[values.length - 1]), multiValueQueryStringParameters: Object.fromEntries(query) }
+            ? {
+                  queryStringParameters: single(query, (values) => values[values.length - 1]),
+                  multiValueQueryStringParameters: Object.fromEntries(query),
+              }
             : {}),
     };
 }
 
 /** API Gateway's error frames, spaced exactly as AWS sends them (B5–B7). */
-export function errorFrame(message: "Forbidden" | "Internal server error" | "Endpoint request timed out", connectionId: string, requestId: string): string {
+export function errorFrame(
+    message: "Forbidden" | "Internal server error" | "Endpoint request timed out",
+    connectionId: string,
+    requestId: string,
+): string {
     return `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 }

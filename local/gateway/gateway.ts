@@ -119,13 +119,14 @@ export class WebSocketGateway {
     /** Closes every client with 1001 "Going away", waits for their `$disconnect`, then stops listening. */
     async close(): Promise<void> {
         const closed = [...this.connections.values()].map(
-            (connection) => new Promise<void>((resolve) => {
-                // Resolved by the close event, after onClose has queued the $disconnect awaited below.
-                connection.ws.once("close", () => resolve());
-                this.closeConnection(connection, 1001, "Going away");
-                // A client that never answers the close frame is cut off; terminate() still emits close.
-                setTimeout(() => connection.ws.terminate(), 2_000).unref();
-            }),
+            (connection) =>
+                new Promise<void>((resolve) => {
+                    // Resolved by the close event, after onClose has queued the $disconnect awaited below.
+                    connection.ws.once("close", () => resolve());
+                    this.closeConnection(connection, 1001, "Going away");
+                    // A client that never answers the close frame is cut off; terminate() still emits close.
+                    setTimeout(() => connection.ws.terminate(), 2_000).unref();
+                }),
         );
         await Promise.all(closed);
         await Promise.all([...this.pendingDisconnects]);
@@ -165,7 +166,11 @@ export class WebSocketGateway {
             return reject(socket, status);
         }
         if (connectRoute) {
-            const event = { ...parts, requestContext: requestContext(this.info!, connection, "$connect", "CONNECT"), isBase64Encoded: false };
+            const event = {
+                ...parts,
+                requestContext: requestContext(this.info!, connection, "$connect", "CONNECT"),
+                isBase64Encoded: false,
+            };
             const result = await this.integrate(connectRoute, event);
             if (result.kind !== "ok") {
                 return reject(socket, result.kind === "timeout" ? 504 : 502);
@@ -187,7 +192,11 @@ export class WebSocketGateway {
     }
 
     /** Returns the HTTP status that rejects the handshake, or undefined to go on (B14, B15). */
-    private async authorize(route: LocalRoute | undefined, connection: ConnectionInfo, parts: ReturnType<typeof requestParts>): Promise<number | undefined> {
+    private async authorize(
+        route: LocalRoute | undefined,
+        connection: ConnectionInfo,
+        parts: ReturnType<typeof requestParts>,
+    ): Promise<number | undefined> {
         if (route?.authorizationType === "AWS_IAM") {
             // Signatures cannot be checked without AWS credentials; an unsigned request is still refused.
             const signed =
@@ -213,7 +222,9 @@ export class WebSocketGateway {
         const { api } = this.options;
         const fn = this.lambda!.find(route.authorizer.functionUri);
         if (!fn || !this.options.graph.permits(fn, "apigateway.amazonaws.com", `${api.executionArn}/authorizers/${route.authorizer.id}`)) {
-            this.options.log(`${api.name}: API Gateway may not invoke the authorizer function (no lambda.Permission for ${api.executionArn}/authorizers/${route.authorizer.id})`);
+            this.options.log(
+                `${api.name}: API Gateway may not invoke the authorizer function (no lambda.Permission for ${api.executionArn}/authorizers/${route.authorizer.id})`,
+            );
             return 500;
         }
         const methodArn = `${api.executionArn}/${api.stage}/$connect`;
@@ -227,7 +238,11 @@ export class WebSocketGateway {
         if (!outcome.ok) {
             return outcome.error.errorMessage === "Unauthorized" ? 401 : 500;
         }
-        const result = outcome.value as { principalId?: unknown; policyDocument?: PolicyDocument; context?: Record<string, unknown> } | null;
+        const result = outcome.value as {
+            principalId?: unknown;
+            policyDocument?: PolicyDocument;
+            context?: Record<string, unknown>;
+        } | null;
         if (!allows(result?.policyDocument, methodArn)) {
             return 403;
         }
@@ -354,7 +369,9 @@ export class WebSocketGateway {
         }
         const sourceArn = `${api.executionArn}/${api.stage}/${route.routeKey}`;
         if (!graph.permits(fn, "apigateway.amazonaws.com", sourceArn)) {
-            log(`${api.name} ${route.routeKey}: API Gateway may not invoke ${fn.name}: no lambda.Permission for apigateway.amazonaws.com matches ${sourceArn}`);
+            log(
+                `${api.name} ${route.routeKey}: API Gateway may not invoke ${fn.name}: no lambda.Permission for apigateway.amazonaws.com matches ${sourceArn}`,
+            );
             return { kind: "error", detail: "not permitted" };
         }
         let timer: NodeJS.Timeout | undefined;
@@ -362,7 +379,8 @@ export class WebSocketGateway {
             timer = setTimeout(() => resolve({ kind: "timeout" }), limits.integrationTimeoutMs);
         });
         const invocation = this.lambda!.invoke(fn.name, event).then((outcome): Integration => {
-            if (!outcome.ok) log(`${api.name} ${route.routeKey}: ${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+            if (!outcome.ok)
+                log(`${api.name} ${route.routeKey}: ${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
             return outcome.ok ? { kind: "ok", value: outcome.value } : { kind: "error", detail: outcome.error.errorMessage };
         });
         try {
@@ -382,7 +400,9 @@ export class WebSocketGateway {
         const match = this.connectionsPath.exec(url.pathname);
         if (!match) {
             if (this.stagePath(url.pathname)) {
-                res.writeHead(426, { "content-type": "application/json", upgrade: "websocket" }).end(JSON.stringify({ message: "Upgrade Required" }));
+                res.writeHead(426, { "content-type": "application/json", upgrade: "websocket" }).end(
+                    JSON.stringify({ message: "Upgrade Required" }),
+                );
             } else {
                 apiError(res, 403, "ForbiddenException", "Forbidden");
             }
@@ -450,7 +470,9 @@ function reject(socket: Socket, status: number): void {
 }
 
 function apiError(res: ServerResponse, status: number, errorType: string, message: string | null): void {
-    res.writeHead(status, { "content-type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-requestid": newId() }).end(JSON.stringify({ message }));
+    res.writeHead(status, { "content-type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-requestid": newId() }).end(
+        JSON.stringify({ message }),
+    );
 }
 
 function parseUrl(raw: string | undefined): URL | undefined {

@@ -18,7 +18,10 @@ export function evaluateSelectionExpression(expression: string, body: string): s
         if (!match) return "";
         let value: unknown = parsed;
         for (const key of match[1].split(".").slice(1)) {
-            value = value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+            value =
+                value !== null && typeof value === "object" && Object.prototype.hasOwnProperty.call(value, key)
+                    ? (value as Record<string, unknown>)[key]
+                    : undefined;
         }
         if (value === undefined || value === null) return "";
         return typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);

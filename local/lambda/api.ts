@@ -27,7 +27,10 @@ export class LocalLambdaApi {
         readonly endpoint: string,
     ) {}
 
-    static async start(invoker: () => Invoker | undefined, options: { port: number; region: string; accountId: string }): Promise<LocalLambdaApi> {
+    static async start(
+        invoker: () => Invoker | undefined,
+        options: { port: number; region: string; accountId: string },
+    ): Promise<LocalLambdaApi> {
         const server = createServer((req, res) => {
             handle(req, res, invoker(), options).catch((err: unknown) => answerError(res, 500, "ServiceException", String(err)));
         });
@@ -44,17 +47,32 @@ export class LocalLambdaApi {
     }
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoker | undefined, options: { region: string; accountId: string }): Promise<void> {
+async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    invoker: Invoker | undefined,
+    options: { region: string; accountId: string },
+): Promise<void> {
     const url = new URL(req.url ?? "/", "http://local");
     const match = INVOKE_PATH.exec(url.pathname);
     if (req.method !== "POST" || !match) {
         req.resume();
-        return answerError(res, 404, "UnknownOperationException", `The local Lambda API serves Invoke only (POST /2015-03-31/functions/{name}/invocations), not ${req.method} ${url.pathname}.`);
+        return answerError(
+            res,
+            404,
+            "UnknownOperationException",
+            `The local Lambda API serves Invoke only (POST /2015-03-31/functions/{name}/invocations), not ${req.method} ${url.pathname}.`,
+        );
     }
     const invocationType = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
     if (invocationType !== "RequestResponse" && invocationType !== "Event" && invocationType !== "DryRun") {
         req.resume();
-        return answerError(res, 400, "InvalidParameterValueException", `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+        return answerError(
+            res,
+            400,
+            "InvalidParameterValueException",
+            `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+        );
     }
     const limit = invocationType === "Event" ? INVOKE_PAYLOAD_LIMITS.Event : INVOKE_PAYLOAD_LIMITS.RequestResponse;
     const body = await readBodyUpTo(req, limit);
@@ -68,17 +86,29 @@ async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoke
     const qualifier = url.searchParams.get("Qualifier");
     const fn = invoker?.find(reference);
     if (!fn || (qualifier !== null && qualifier !== "$LATEST")) {
-        const arn = reference.startsWith("arn:") ? reference : `arn:aws:lambda:${options.region}:${options.accountId}:function:${reference}`;
+        const arn = reference.startsWith("arn:")
+            ? reference
+            : `arn:aws:lambda:${options.region}:${options.accountId}:function:${reference}`;
         return answerError(res, 404, "ResourceNotFoundException", `Function not found: ${arn}${qualifier ? `:${qualifier}` : ""}`);
     }
     if (body === undefined) {
-        return answerError(res, 413, "RequestTooLargeException", `Request must be smaller than ${limit} bytes for the ${invocationType === "Event" ? "InvokeAsync" : "InvokeFunction"} operation`);
+        return answerError(
+            res,
+            413,
+            "RequestTooLargeException",
+            `Request must be smaller than ${limit} bytes for the ${invocationType === "Event" ? "InvokeAsync" : "InvokeFunction"} operation`,
+        );
     }
     let event: unknown;
     try {
         event = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
     } catch (err) {
-        return answerError(res, 400, "InvalidRequestContentException", `Could not parse request body into json: ${err instanceof Error ? err.message : String(err)}`);
+        return answerError(
+            res,
+            400,
+            "InvalidRequestContentException",
+            `Could not parse request body into json: ${err instanceof Error ? err.message : String(err)}`,
+        );
     }
     const headers = { "x-amzn-requestid": randomUUID(), "x-amz-executed-version": "$LATEST" };
     if (invocationType === "DryRun") {
@@ -89,11 +119,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoke
     } else {
         const outcome = await invoker!.invoke(fn.name, event);
         const payload = JSON.stringify(outcome.ok ? outcome.value : outcome.error);
-        res.writeHead(200, { ...headers, "content-type": "application/json", ...(outcome.ok ? {} : { "x-amz-function-error": "Unhandled" }) }).end(payload);
+        res.writeHead(200, {
+            ...headers,
+            "content-type": "application/json",
+            ...(outcome.ok ? {} : { "x-amz-function-error": "Unhandled" }),
+        }).end(payload);
     }
 }
 
 function answerError(res: ServerResponse, status: number, errorType: string, message: string): void {
     if (res.headersSent) return;
-    res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": errorType, "x-amzn-requestid": randomUUID() }).end(JSON.stringify({ Type: "User", message }));
+    res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": errorType, "x-amzn-requestid": randomUUID() }).end(
+        JSON.stringify({ Type: "User", message }),
+    );
 }

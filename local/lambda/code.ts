@@ -13,7 +13,9 @@ export function materializeCode(code: Json, taskDir: string, programDir: string,
     fs.mkdirSync(taskDir, { recursive: true });
     const archive = (code as ArchiveEntry | null)?.archive;
     if (!archive) {
-        throw new Error(`function ${functionName}: its code is not an archive the local cloud can unpack (image functions are not supported).`);
+        throw new Error(
+            `function ${functionName}: its code is not an archive the local cloud can unpack (image functions are not supported).`,
+        );
     }
     writeArchive(archive, taskDir, programDir, functionName);
 }

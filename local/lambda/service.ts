@@ -54,7 +54,10 @@ export class LambdaService {
     private readonly pendingAsync = new Set<Promise<void>>();
     private stopped = false;
 
-    constructor(functions: LocalFunction[], private readonly options: LambdaServiceOptions) {
+    constructor(
+        functions: LocalFunction[],
+        private readonly options: LambdaServiceOptions,
+    ) {
         provideRuntimeSdk(options.runtimeDir);
         for (const fn of functions) {
             materializeCode(fn.code, path.join(options.runtimeDir, fn.name), options.programDir, fn.name);
@@ -74,13 +77,21 @@ export class LambdaService {
     async invoke(reference: string, event: unknown): Promise<InvokeOutcome> {
         const fn = this.find(reference);
         if (!fn) {
-            return { ok: false, error: { errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${reference}` }, durationMs: 0 };
+            return {
+                ok: false,
+                error: { errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${reference}` },
+                durationMs: 0,
+            };
         }
         let environment: Environment;
         try {
             environment = await this.acquire(fn);
         } catch (err) {
-            return { ok: false, error: { errorType: "ServiceException", errorMessage: String(err instanceof Error ? err.message : err) }, durationMs: 0 };
+            return {
+                ok: false,
+                error: { errorType: "ServiceException", errorMessage: String(err instanceof Error ? err.message : err) },
+                durationMs: 0,
+            };
         }
         try {
             return await this.run(fn, environment, event);
@@ -100,9 +111,13 @@ export class LambdaService {
                     this.options.log(`${source} → ${reference}: ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
                     return;
                 }
-                this.options.log(`${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${delays.length})`);
+                this.options.log(
+                    `${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${delays.length})`,
+                );
             }
-            this.options.log(`${source} → ${reference}: failed after ${this.options.asyncRetryDelaysMs.length} retries; on AWS the event goes to the function's failure destination`);
+            this.options.log(
+                `${source} → ${reference}: failed after ${this.options.asyncRetryDelaysMs.length} retries; on AWS the event goes to the function's failure destination`,
+            );
         };
         const run = attempt().finally(() => this.pendingAsync.delete(run));
         this.pendingAsync.add(run);
@@ -200,14 +215,19 @@ export class LambdaService {
             });
         }
         const environment: Environment = { worker, busy: false };
-        worker.on("message", (message: { id: string; ok: boolean; value?: unknown; error?: { errorType: string; errorMessage: string } }) => {
-            const pending = environment.pending;
-            if (!pending || pending.id !== message.id) return;
-            environment.pending = undefined;
-            clearTimeout(pending.timer);
-            const durationMs = Date.now() - pending.started;
-            pending.resolve(message.ok ? { ok: true, value: message.value, durationMs } : { ok: false, error: message.error!, durationMs });
-        });
+        worker.on(
+            "message",
+            (message: { id: string; ok: boolean; value?: unknown; error?: { errorType: string; errorMessage: string } }) => {
+                const pending = environment.pending;
+                if (!pending || pending.id !== message.id) return;
+                environment.pending = undefined;
+                clearTimeout(pending.timer);
+                const durationMs = Date.now() - pending.started;
+                pending.resolve(
+                    message.ok ? { ok: true, value: message.value, durationMs } : { ok: false, error: message.error!, durationMs },
+                );
+            },
+        );
         const fail = (errorType: string, errorMessage: string) => {
             this.discard(fn, environment);
             const pending = environment.pending;
@@ -218,7 +238,9 @@ export class LambdaService {
             }
         };
         worker.on("error", (err) => fail("Runtime.UnhandledError", String(err instanceof Error ? err.message : err)));
-        worker.on("exit", (code) => fail("Runtime.ExitError", `RequestId: ${environment.pending?.id ?? "-"} Error: Runtime exited with error: exit status ${code}`));
+        worker.on("exit", (code) =>
+            fail("Runtime.ExitError", `RequestId: ${environment.pending?.id ?? "-"} Error: Runtime exited with error: exit status ${code}`),
+        );
         return environment;
     }
 
@@ -233,7 +255,10 @@ export class LambdaService {
                 void environment.worker.terminate();
                 resolve({
                     ok: false,
-                    error: { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${id} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds` },
+                    error: {
+                        errorType: "Sandbox.Timedout",
+                        errorMessage: `RequestId: ${id} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`,
+                    },
                     durationMs: Date.now() - started,
                 });
             }, fn.timeout * 1000);

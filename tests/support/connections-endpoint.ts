@@ -2,9 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type ConnectionBehaviour =
-    | { kind: "gone" }
-    | { kind: "throttle"; times: number }
-    | { kind: "fail"; status: number; errorType: string };
+    { kind: "gone" } | { kind: "throttle"; times: number } | { kind: "fail"; status: number; errorType: string };
 
 /**
  * A minimal `@connections` endpoint on loopback (B20–B22): `POST /{stage}/@connections/{id}` answers 200, or the

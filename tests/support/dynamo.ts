@@ -44,11 +44,16 @@ export async function storedIds(store: ConnectionStore): Promise<string[]> {
 }
 
 /** `n` distinct connection ids, e.g. `conn-0007=`. */
-export const connectionIds = (n: number, prefix = "conn") => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}=`);
+export const connectionIds = (n: number, prefix = "conn") =>
+    Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}=`);
 
 /** Stores rows as `$connect` would, connected at `connectedAt`. */
 export async function storeConnections(store: ConnectionStore, ids: string[], connectedAt = Date.now()): Promise<void> {
     for (const id of ids) {
-        await saveConnection(store, { connectionId: id, connectedAt, expiresAt: Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS });
+        await saveConnection(store, {
+            connectionId: id,
+            connectedAt,
+            expiresAt: Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS,
+        });
     }
 }

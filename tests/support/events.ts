@@ -53,13 +53,21 @@ export function s3Record(eventName: string, encodedKey: string, object: { size?:
         eventName,
         userIdentity: { principalId: "AWS:AIDALOCAL" },
         requestParameters: { sourceIPAddress: "203.0.113.7" },
-        responseElements: { "x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD" },
+        responseElements: {
+            "x-amz-request-id": "C3D13FE58DE4C810",
+            "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+        },
         s3: {
             s3SchemaVersion: "1.0",
             configurationId: "broadcast",
             bucket: { name: "uploads", ownerIdentity: { principalId: "A3NL1KOZZKExample" }, arn: "arn:aws:s3:::uploads" },
             object: created
-                ? { key: encodedKey, size: object.size ?? 1024, eTag: object.eTag ?? "d41d8cd98f00b204e9800998ecf8427e", sequencer: "0055AED6DCD90281E5" }
+                ? {
+                      key: encodedKey,
+                      size: object.size ?? 1024,
+                      eTag: object.eTag ?? "d41d8cd98f00b204e9800998ecf8427e",
+                      sequencer: "0055AED6DCD90281E5",
+                  }
                 : { key: encodedKey, sequencer: "0055AED6DCD90281E6" },
         },
     };

@@ -9,7 +9,10 @@ const recordings = new Map<string, Promise<RecordedProgram>>();
 /** Records a program once per test run (transpile-only, in a child process) and reuses the graph. */
 export function recorded(programDir: string): Promise<RecordedProgram> {
     if (!recordings.has(programDir)) {
-        recordings.set(programDir, recordInChild(programDir, { typeCheck: false }).then((r) => r.program));
+        recordings.set(
+            programDir,
+            recordInChild(programDir, { typeCheck: false }).then((r) => r.program),
+        );
     }
     return recordings.get(programDir)!;
 }
@@ -106,7 +109,10 @@ export class HandshakeRejected extends Error {
 }
 
 /** The HTTP status a handshake is rejected with, or 101 when it succeeds. */
-export async function handshakeStatus(url: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<number> {
+export async function handshakeStatus(
+    url: string,
+    options: { protocols?: string[]; headers?: Record<string, string> } = {},
+): Promise<number> {
     try {
         const client = await TestClient.open(url, options);
         await client.close();
@@ -120,7 +126,8 @@ export async function handshakeStatus(url: string, options: { protocols?: string
 export { eventually } from "../../local/eventually";
 
 /** The error frame API Gateway sends (B5–B7), as a pattern with the connection and request ids. */
-export const errorFramePattern = (message: string) => new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/=]{16}", "requestId":"[A-Za-z0-9+/=]{16}"\\}$`);
+export const errorFramePattern = (message: string) =>
+    new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/=]{16}", "requestId":"[A-Za-z0-9+/=]{16}"\\}$`);
 
 /** Registers before/after hooks that run a local cloud for the enclosing `describe`; call the result inside tests. */
 export function useTestCloud(programDir: string, options: Partial<LocalCloudOptions> = {}): () => TestCloud {

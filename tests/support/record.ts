@@ -12,7 +12,12 @@ export const TEST_CONFIG: Record<string, string> = { "aws:region": "us-east-1", 
  * Runs `program` in this process under the AWS mocks and returns its graph. A closure that cannot be serialized
  * leaves Pulumi waiting forever, so the wait is bounded and fails with a message instead.
  */
-export async function recordInProcess(program: () => unknown, config: Record<string, string> = TEST_CONFIG, stack = "dev", timeoutMs = 60_000): Promise<Graph> {
+export async function recordInProcess(
+    program: () => unknown,
+    config: Record<string, string> = TEST_CONFIG,
+    stack = "dev",
+    timeoutMs = 60_000,
+): Promise<Graph> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`program did not finish registering within ${timeoutMs} ms`)), timeoutMs);

@@ -65,8 +65,14 @@ export function expectFunctionsIsolated(graph: Graph, expectedRuntime = "nodejs2
         expect(rolePolicies, `${fn.name} role policies`).to.not.be.empty;
         const statements = rolePolicies.flatMap((p) => (JSON.parse(String(p.inputs.policy)) as { Statement: Statement[] }).Statement);
         const logStatements = statements.filter((s) => list(s.Action).some((a) => a.startsWith("logs:")));
-        expect(logStatements.flatMap((s) => list(s.Resource)), `${fn.name} log grants`).to.deep.equal([`${String(logGroup.state.arn)}:*`]);
-        expect(rolePolicies.some((p) => fn.dependencies.includes(p.urn)), `${fn.name} waits for its role policy`).to.equal(true);
+        expect(
+            logStatements.flatMap((s) => list(s.Resource)),
+            `${fn.name} log grants`,
+        ).to.deep.equal([`${String(logGroup.state.arn)}:*`]);
+        expect(
+            rolePolicies.some((p) => fn.dependencies.includes(p.urn)),
+            `${fn.name} waits for its role policy`,
+        ).to.equal(true);
         const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as { Statement: { Principal: { Service: string } }[] };
         expect(trust.Statement.map((s) => s.Principal.Service)).to.deep.equal(["lambda.amazonaws.com"]);
     }
@@ -108,10 +114,12 @@ export function functionGrants(graph: Graph, functionName: string): { actions: s
     const fn = graph.one(TYPES.function, functionName);
     const role = graph.withState(TYPES.role, "arn", fn.inputs.role);
     const policies = graph.ofType(TYPES.rolePolicy).filter((p) => p.inputs.role === role.state.name);
-    return policies.flatMap((p) => (JSON.parse(String(p.inputs.policy)) as { Statement: Statement[] }).Statement).map((s) => ({
-        actions: list(s.Action),
-        resources: list(s.Resource),
-    }));
+    return policies
+        .flatMap((p) => (JSON.parse(String(p.inputs.policy)) as { Statement: Statement[] }).Statement)
+        .map((s) => ({
+            actions: list(s.Action),
+            resources: list(s.Resource),
+        }));
 }
 
 /** S1–S3 (and S4 when `versioned`): every created bucket is private, TLS-only and encrypted. */
@@ -133,7 +141,9 @@ export function expectBucketsHardened(graph: Graph, versioned = true): void {
         expect(policy.dependencies, "policy after the public access block").to.include(block.urn);
         const [encryption] = of(TYPES.bucketEncryption);
         expect(JSON.stringify(encryption.inputs.rules)).to.include("AES256");
-        expect((of(TYPES.bucketVersioning)[0].inputs.versioningConfiguration as { status: string }).status).to.equal(versioned ? "Enabled" : "Suspended");
+        expect((of(TYPES.bucketVersioning)[0].inputs.versioningConfiguration as { status: string }).status).to.equal(
+            versioned ? "Enabled" : "Suspended",
+        );
     }
 }
 
