@@ -1,15 +1,15 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MOCK_ACCOUNT_ID } from "./aws-mocks";
-import { LocalDynamoDB, LOCAL_CREDENTIALS } from "./dynamodb";
-import { AWS_LIMITS, WebSocketGateway, type GatewayLimits } from "./gateway/gateway";
-import { LocalGraph } from "./graph";
-import { LocalLambdaApi } from "./lambda/api";
-import { LambdaService } from "./lambda/service";
-import { Latency } from "./latency";
-import type { Json, RecordedProgram } from "./record";
-import { LocalS3, notificationRecord, targetMatches, validateNotifications, type ObjectEvent } from "./s3";
+import { MOCK_ACCOUNT_ID } from "./record/aws-mocks";
+import { LocalDynamoDB, LOCAL_CREDENTIALS } from "./services/dynamodb";
+import { AWS_LIMITS, WebSocketGateway, type GatewayLimits } from "./services/gateway/gateway";
+import { LocalGraph } from "./graph/resource-graph";
+import { LocalLambdaApi } from "./services/lambda/invoke-api";
+import { LambdaService } from "./services/lambda/runtime";
+import { Latency } from "./services/latency";
+import type { Json, RecordedProgram } from "./record/record-program";
+import { LocalS3, notificationRecord, targetMatches, validateNotifications, type ObjectEvent } from "./services/s3";
 
 export interface LocalCloudOptions {
     /**

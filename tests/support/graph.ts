@@ -1,4 +1,4 @@
-import type { RecordedProgram, RecordedResource } from "../../local/record";
+import type { RecordedProgram, RecordedResource } from "../../local/record/record-program";
 
 export const TYPES = {
     api: "aws:apigatewayv2/api:Api",

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import WebSocket from "ws";
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from "../../local/cloud";
-import type { RecordedProgram } from "../../local/record";
-import { recordInChild } from "../../local/record-child";
+import type { RecordedProgram } from "../../local/record/record-program";
+import { recordInChild } from "../../local/record/record-in-child";
 
 const recordings = new Map<string, Promise<RecordedProgram>>();
 

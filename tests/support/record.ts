@@ -1,6 +1,6 @@
 import * as path from "node:path";
-import { recordProgram } from "../../local/record";
-import { recordInChild, type HostedRecording } from "../../local/record-child";
+import { recordProgram } from "../../local/record/record-program";
+import { recordInChild, type HostedRecording } from "../../local/record/record-in-child";
 import { Graph } from "./graph";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -29,7 +29,7 @@ export async function recordInProcess(
     }
 }
 
-export type { HostedRecording } from "../../local/record-child";
+export type { HostedRecording } from "../../local/record/record-in-child";
 
-/** Loads a program folder in a child process exactly as Pulumi's language host would (local/pulumi-host.js). */
+/** Loads a program folder in a child process exactly as Pulumi's language host would (local/record/pulumi-host.js). */
 export const recordWithPulumiLoader = (programDir: string, stack = "dev"): Promise<HostedRecording> => recordInChild(programDir, { stack });

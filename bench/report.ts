@@ -1,0 +1,272 @@
+import type { ArchiveFigure } from "./archives";
+import type { FanoutResults, FanoutRun, Variant } from "./fanout";
+
+type Phase = {
+    msgsPerSec?: number;
+    connectsPerSecWall?: number;
+    rttMs?: { p50: number; p99: number };
+    openMs?: { p50: number; p99: number };
+    failedOrLost?: number;
+    fail?: number;
+    ok?: number;
+    expected?: number;
+    sent?: number;
+};
+type Echo = { a?: Phase; b?: Phase[]; c?: Phase } & Record<string, unknown>;
+type Target = { echo?: Echo; startupMedianMs?: number; startupMs?: number[]; rssKbAfterEcho?: number; error?: string };
+
+interface Results {
+    machine: { cpus: number; cpuModel?: string; memoryGiB: number; node: string; platform: string };
+    date: string;
+    quick: boolean;
+    ceiling?: Target;
+    localCloud?: Target;
+    serverlessOffline?: { default?: Target; inProcess?: Target; error?: string };
+    archives?: { ours: ArchiveFigure[]; callbackFunctionDefault: ArchiveFigure[] } & { error?: string };
+    npmTestMs?: number | { error: string };
+    fanout?: FanoutResults & { error?: string };
+}
+
+/** bench.mjs's JSON nests phases by letter; (b) appears once per run of it. */
+function phases(echo: Echo | undefined): { a?: Phase; bCold?: Phase; bWarm?: Phase; c?: Phase } {
+    if (!echo) return {};
+    const raw = echo as Record<string, unknown>;
+    const find = (key: string) => raw[key] as Phase | Phase[] | undefined;
+    const b = find("b");
+    const bs = Array.isArray(b) ? b : b ? [b] : [];
+    return { a: find("a") as Phase | undefined, bCold: bs[0], bWarm: bs[1] ?? bs[0], c: find("c") as Phase | undefined };
+}
+
+const n = (value: number | undefined, digits = 0) =>
+    value === undefined || Number.isNaN(value)
+        ? "–"
+        : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || b === 0 ? "–" : `${(a / b).toFixed(2)}×`;
+const lost = (phase: Phase | undefined) =>
+    phase === undefined
+        ? "–"
+        : String(
+              phase.failedOrLost ??
+                  phase.fail ??
+                  (phase.expected !== undefined && phase.ok !== undefined ? phase.expected - phase.ok : "–"),
+          );
+
+export function benchmarkReport(results: Results, argv: string[]): string {
+    const targets: [string, Target | undefined][] = [
+        ["bare ws echo (ceiling)", results.ceiling],
+        ["local cloud (`npm start`)", results.localCloud],
+        ["serverless-offline 14.8.2, default", results.serverlessOffline?.default],
+        ["serverless-offline 14.8.2, --useInProcess", results.serverlessOffline?.inProcess],
+    ];
+    const rows = targets.map(([name, target]) => {
+        if (!target || target.error) return `| ${name} | ${target?.error ? `failed: ${target.error}` : "not run"} | | | | |`;
+        const p = phases(target.echo);
+        return `| ${name} | ${n(p.a?.msgsPerSec)} (${n(p.a?.rttMs?.p50, 2)}/${n(p.a?.rttMs?.p99, 2)}) | ${n(p.bCold?.msgsPerSec)} | ${n(p.bWarm?.msgsPerSec)} (${n(p.bWarm?.rttMs?.p50, 1)}/${n(p.bWarm?.rttMs?.p99, 1)}) | ${lost(p.a)} / ${lost(p.bCold)} / ${lost(p.bWarm)} | ${n(p.c?.connectsPerSecWall)} |`;
+    });
+    const local = phases(results.localCloud?.echo);
+    const ceiling = phases(results.ceiling?.echo);
+    const slsDefault = phases(results.serverlessOffline?.default?.echo);
+    const slsInProcess = phases(results.serverlessOffline?.inProcess?.echo);
+    const archives = results.archives?.ours ?? [];
+    const defaults = new Map((results.archives?.callbackFunctionDefault ?? []).map((a) => [a.name, a]));
+    const npmTest =
+        typeof results.npmTestMs === "number"
+            ? `${(results.npmTestMs / 1000).toFixed(0)} s`
+            : results.npmTestMs
+              ? `failed: ${results.npmTestMs.error}`
+              : "not run";
+    return `# Benchmarks
+
+Written by \`npm run bench${argv.length ? " -- " + argv.join(" ") : ""}\` on ${results.date.slice(0, 10)}, on one ${results.machine.cpus}-core machine (${results.machine.cpuModel ?? "unknown CPU"}, ${results.machine.memoryGiB} GiB, Node.js ${results.machine.node}).
+Every ratio compares figures from this one run; the machine is shared and noisy, so re-run before comparing across runs.
+Raw figures: \`BENCHMARKS.json\`.${results.quick ? " **Quick mode: reduced counts, a smoke run, not for comparison.**" : ""}
+
+## Echo round trips
+
+\`bench/peers/bench.mjs <url> --phases abbc\`: (a) 2,000 sequential echoes on one connection; (b) 200 connections × 20
+echoes, run twice (cold, then warm); (c) 500 sequential connects. msg/s, with p50/p99 in ms.
+
+| target | (a) msg/s (p50/p99) | (b) cold msg/s | (b) warm msg/s (p50/p99) | lost (a / b cold / b warm) | (c) connects/s |
+|---|---|---|---|---|---|
+${rows.join("\n")}
+
+Ratios, same run:
+
+| | (a) | (b) warm |
+|---|---|---|
+| local cloud ÷ ceiling | ${ratio(local.a?.msgsPerSec, ceiling.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, ceiling.bWarm?.msgsPerSec)} |
+| local cloud ÷ serverless-offline default | ${ratio(local.a?.msgsPerSec, slsDefault.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, slsDefault.bWarm?.msgsPerSec)} |
+| local cloud ÷ serverless-offline --useInProcess | ${ratio(local.a?.msgsPerSec, slsInProcess.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, slsInProcess.bWarm?.msgsPerSec)} |
+
+The local cloud runs each handler in worker threads, isolated from the gateway; serverless-offline's \`--useInProcess\`
+runs handlers in the server's own thread. Local cloud resident memory after the echo run:
+${n((results.localCloud?.rssKbAfterEcho ?? NaN) / 1024)} MB.
+
+## Start-up
+
+Median of ${results.localCloud?.startupMs?.length ?? 0} starts, from launching the process to ready (outputs printed, ports open).
+
+| target | median | all runs (ms) |
+|---|---|---|
+| local cloud (\`local/cli/start.ts --quiet\`) | ${n(results.localCloud?.startupMedianMs)} ms | ${(results.localCloud?.startupMs ?? []).join(", ")} |
+| serverless-offline default (to "listening") | ${n(results.serverlessOffline?.default?.startupMedianMs)} ms | ${(results.serverlessOffline?.default?.startupMs ?? []).join(", ")} |
+| serverless-offline --useInProcess | ${n(results.serverlessOffline?.inProcess?.startupMedianMs)} ms | ${(results.serverlessOffline?.inProcess?.startupMs ?? []).join(", ")} |
+
+## Lambda archives
+
+Uncompressed bytes of each function's archive in \`index.ts\`, beside \`CallbackFunction\`'s own packing of the same
+handler in the same run (every package in \`dependencies\`, walked transitively). Target: 16 KB or less each.
+
+| function | entries | bytes | CallbackFunction default: entries | bytes |
+|---|---|---|---|---|
+${archives.map((a) => `| ${a.name} | ${a.entries} | ${n(a.bytes)} | ${n(defaults.get(a.name)?.entries)} | ${n(defaults.get(a.name)?.bytes)} |`).join("\n")}
+
+## Tests
+
+\`npm test\` wall time: ${npmTest} (target: under 2 minutes).
+
+${fanoutSection(results.fanout, results.machine.cpus)}`;
+}
+
+const VARIANTS: [Variant, string][] = [
+    ["ceiling", "ceiling (gateway writes directly)"],
+    ["rawHttp", "raw HTTP limit"],
+    ["sdkBound", "SDK-bound limit"],
+    ["ours", "ours, K = 1"],
+    ["oursK2", "ours, K = 2"],
+    ["naive", "naive"],
+];
+
+const QUOTAS = {
+    apiGateway: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+    websocket: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html",
+    lambda: "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
+    scaling: "https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html",
+    memory: "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html",
+    invoke: "https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html",
+};
+
+function cell(run: FanoutRun | undefined): string {
+    if (!run) return "–";
+    if (run.skipped) return "skipped";
+    const exact = run.received === run.clients && run.duplicates === 0;
+    return `${n(run.ms, run.ms !== undefined && run.ms < 100 ? 1 : 0)}${exact ? "" : ` (**${run.received}/${run.clients}, ${run.duplicates} dup.**)`}`;
+}
+
+function fanoutSection(fanout: Results["fanout"], machineCores: number): string {
+    if (!fanout) return "## Fan-out\n\nNot run.\n";
+    if (fanout.error) return `## Fan-out\n\nFailed: ${fanout.error}\n`;
+    const sizes = Object.keys(fanout.runs)
+        .map(Number)
+        .sort((a, b) => a - b);
+    const run = (size: number, latency: number, variant: Variant) => fanout.runs[size]?.[latency]?.[variant];
+    const ms = (size: number, latency: number, variant: Variant) => run(size, latency, variant)?.ms;
+    const table = (latency: number) =>
+        [
+            `| N | ${VARIANTS.map(([, label]) => label).join(" | ")} |`,
+            `|---|${VARIANTS.map(() => "---").join("|")}|`,
+            ...sizes.map((size) => `| ${n(size)} | ${VARIANTS.map(([variant]) => cell(run(size, latency, variant))).join(" | ")} |`),
+        ].join("\n");
+    const all = sizes.flatMap((size) =>
+        [0, 10].flatMap((latency) =>
+            VARIANTS.map(([variant]) => run(size, latency, variant)).filter((r): r is FanoutRun => !!r && !r.skipped),
+        ),
+    );
+    const exactlyOnce = all.every((r) => r.received === r.clients && r.duplicates === 0);
+    const largest = sizes[sizes.length - 1];
+    const cores = (size: number, latency: number, variant: Variant) => {
+        const r = run(size, latency, variant);
+        return r?.ms && r.cloudCpuMs !== undefined ? (r.cloudCpuMs / r.ms).toFixed(2) : "–";
+    };
+    const oursRate = (latency: number) => {
+        const t = ms(largest, latency, "ours");
+        return t ? (largest / t) * 1000 : undefined;
+    };
+    const rate0 = oursRate(0);
+    const rate10 = oursRate(10);
+    const memory = fanout.memoryPerConnection[largest];
+    const verdict = (value: number | undefined, ok: (v: number) => boolean) =>
+        value === undefined ? "–" : ok(value) ? "met" : "**not met**";
+    const r = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+    const rows: [string, string, number | undefined, (v: number) => boolean][] = [
+        ...sizes.map((size): [string, string, number | undefined, (v: number) => boolean] => [
+            `ours K = 1 ÷ SDK-bound, 0 ms, N = ${n(size)}`,
+            "≤ 1.3×",
+            r(ms(size, 0, "ours"), ms(size, 0, "sdkBound")),
+            (v) => v <= 1.3,
+        ]),
+        ["naive ÷ ours K = 1, 10 ms, N = 1,000", "≥ 20×", r(ms(1000, 10, "naive"), ms(1000, 10, "ours")), (v) => v >= 20],
+        [
+            `ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(largest)}`,
+            "≥ 1.5×",
+            r(ms(largest, 0, "ours"), ms(largest, 0, "oursK2")),
+            (v) => v >= 1.5,
+        ],
+        [
+            `ours K = 1 ÷ ours K = 2, 10 ms, N = ${n(largest)}`,
+            "≥ 1.5×",
+            r(ms(largest, 10, "ours"), ms(largest, 10, "oursK2")),
+            (v) => v >= 1.5,
+        ],
+    ];
+    return `## Fan-out
+
+N clients connected to a BroadcastWebSocket on the local cloud (clients in a process of their own); one object put;
+milliseconds from the put to the last client's message. Each variant posts the same N messages at concurrency
+${fanout.concurrency}: the **ceiling** is the gateway writing the frame to the N sockets itself; the **raw HTTP limit** is N
+unsigned POSTs to \`@connections\` and the **SDK-bound limit** N \`PostToConnection\` calls, each from a bare loop in a
+worker thread (no scan, no bookkeeping); **ours** is the S3-triggered fan-out as deployed (K = 2: \`fanout.segments: 2\`,
+two worker invocations); **naive** scans every id, then awaits each post in turn. Every function and loop is warmed on
+1,000 clients first (V8 optimises the SDK only after a few thousand calls). Each figure is the median of three runs
+(one in quick mode), the variants interleaved; all samples are in \`BENCHMARKS.json\`. The latency model delays every
+\`@connections\` and DynamoDB answer (\`npm start -- --latency 10\`).
+
+Every client received exactly one message in every run (the cells show the worst run otherwise): ${exactlyOnce ? "**yes**" : "**no** (see the bold cells)"}.
+
+Latency off:
+
+${table(0)}
+
+Latency 10 ms:
+
+${table(10)}
+
+| target | wanted | measured | |
+|---|---|---|---|
+${rows.map(([label, wanted, value, ok]) => `| ${label} | ${wanted} | ${value === undefined ? "–" : `${value.toFixed(2)}×`} | ${verdict(value, ok)} |`).join("\n")}
+
+CPU busy in the local cloud's process during the N = ${n(largest)} runs, in cores (CPU time ÷ wall time; the machine has
+${machineCores}): SDK-bound ${cores(largest, 0, "sdkBound")}, ours K = 1 ${cores(largest, 0, "ours")}, ours K = 2 ${cores(largest, 0, "oursK2")} (latency off);
+ours K = 1 ${cores(largest, 10, "ours")}, ours K = 2 ${cores(largest, 10, "oursK2")} (10 ms). The clients' process used
+${n(run(largest, 0, "oursK2")?.clientsCpuMs)} ms of CPU in the K = 2 run.
+
+Memory per open connection at N = ${n(largest)}: ${memory ? `${n(memory.heapBytes)} bytes of the gateway thread's heap and external memory, ${n(memory.rssBytes)} bytes of resident memory` : "–"}
+(${Object.entries(fanout.memoryPerConnection)
+        .map(([size, m]) => `N = ${n(Number(size))}: ${n(m.heapBytes)} / ${n(m.rssBytes)}`)
+        .join("; ")}).
+
+### A model for AWS
+
+Estimates from the figures above and AWS's documented quotas, not measurements on AWS.
+
+- **Deliveries per second per worker, measured here:** ${n(rate0)} with latency off, ${n(rate10)} at 10 ms (N = ${n(largest)},
+  one invocation, concurrency ${fanout.concurrency}). A worker is bound by the SDK's CPU per call (signing and middleware) and
+  by concurrency ÷ latency (${fanout.concurrency} ÷ 10 ms = 5,000/s). On AWS a function gets CPU in proportion to its memory, one
+  vCPU at 1,769 MB ([Lambda memory](${QUOTAS.memory})); the fan-out's default 1,024 MB is about 0.58 vCPU, so expect
+  roughly ${n(rate0 === undefined ? undefined : rate0 * 0.58)} deliveries per second per worker there, fewer if one core here is faster than a Lambda vCPU.
+- **How K should grow:** time to reach N clients ≈ N ÷ (K × per-worker rate). For a target of T seconds, K = ⌈N ÷ (rate × T)⌉:
+  with ${n(rate0 === undefined ? undefined : rate0 * 0.58)}/s and T = 2 s, K = 1 up to about ${n(rate0 === undefined ? undefined : rate0 * 0.58 * 2)} connections and one more worker per
+  that many after. \`segmentAbove\` keeps small broadcasts to one invocation.
+- **Where API Gateway's quotas bind:** every \`@connections\` call counts against the account's throttle of 10,000 requests
+  per second per Region (burst 5,000), shared with the account's other APIs ([API Gateway quotas](${QUOTAS.apiGateway})). So
+  K × per-worker rate ≤ 10,000/s: past about ${n(rate0 === undefined ? undefined : Math.floor(10_000 / (rate0 * 0.58)))} workers more K only produces 429s (which our retries back off
+  from); raise the quota instead. New connections are limited to 500 per second per account and a connection lives at most
+  2 hours ([WebSocket quotas](${QUOTAS.websocket})), so a Region holds at most about 3.6 million connections.
+- **Where Lambda's quotas bind:** K workers are K concurrent executions out of the Region's default 1,000
+  ([Lambda quotas](${QUOTAS.lambda})), and a function scales by 1,000 execution environments every 10 seconds
+  ([scaling](${QUOTAS.scaling})): K ≤ 1,000 (the component's bound) starts at once. A worker must finish its share within
+  the 900-second timeout: N ÷ K ≤ 900 × rate. Each worker event carries one message of at most 128 KB, under the
+  1 MB asynchronous payload limit ([Invoke](${QUOTAS.invoke})).
+`;
+}

@@ -1,0 +1,282 @@
+// `npm run bench`: measures the local cloud beside its peers in one run and writes BENCHMARKS.md and
+// BENCHMARKS.json. A benchmark, not a test: it reports and never fails on a figure. Loopback only, bounded.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { recordInChild } from "../local/record/record-in-child";
+import { archiveFigures } from "./archives";
+import { fanoutBenchmark } from "./fanout";
+import { benchmarkReport } from "./report";
+
+const ROOT = path.resolve(__dirname, "..");
+/** The peer kit: the echo load client, the bare ws ceiling and the serverless-offline app. */
+const PEERS = path.join(__dirname, "peers");
+const NODE_PATH = path.join(ROOT, "node_modules");
+const run = promisify(execFile);
+
+interface Args {
+    quick: boolean;
+    peers: boolean;
+    tests: boolean;
+    /** Run only these steps (`--only fanout,archives`); all by default. */
+    only?: string[];
+    /** Client counts of the fan-out benchmark (`--fanout-sizes 100,1000`). */
+    fanoutSizes?: number[];
+}
+
+function parseArgs(): Args {
+    const argv = process.argv.slice(2);
+    const only = argv.indexOf("--only");
+    const sizes = argv.indexOf("--fanout-sizes");
+    return {
+        quick: argv.includes("--quick"),
+        peers: !argv.includes("--no-peers"),
+        tests: !argv.includes("--no-tests"),
+        only: only >= 0 ? (argv[only + 1] ?? "").split(",") : undefined,
+        fanoutSizes: sizes >= 0 ? (argv[sizes + 1] ?? "").split(",").map(Number) : undefined,
+    };
+}
+
+type EchoResult = Record<string, unknown>;
+
+/** Starts a process and resolves once its output matches `ready`; the time it took is the start-up figure. */
+async function startProcess(
+    command: string,
+    args: string[],
+    options: { cwd: string; env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
+) {
+    const started = Date.now();
+    const child = spawn(command, args, {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+    });
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+            () => reject(new Error(`${command} ${args.join(" ")} not ready in ${options.timeoutMs} ms:\n${output.slice(-2000)}`)),
+            options.timeoutMs,
+        );
+        const onData = (chunk: Buffer) => {
+            output += chunk.toString();
+            if (options.ready.test(output)) {
+                clearTimeout(timer);
+                resolve();
+            }
+        };
+        child.stdout!.on("data", onData);
+        child.stderr!.on("data", onData);
+        child.on("exit", (code) => reject(new Error(`${command} exited with ${code} before it was ready:\n${output.slice(-2000)}`)));
+    });
+    return { child, readyMs: Date.now() - started, output: () => output };
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+    return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        try {
+            process.kill(-child.pid!, "SIGINT");
+        } catch {
+            return resolve();
+        }
+        setTimeout(() => {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                // gone
+            }
+        }, 10_000).unref();
+    });
+}
+
+async function echoBench(url: string, quick: boolean): Promise<EchoResult> {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sw-bench-")), "echo.json");
+    const counts = quick ? ["--seq", "300", "--conns", "50", "--per", "10", "--connects", "100"] : [];
+    await run(
+        process.execPath,
+        [
+            path.join(PEERS, "bench.mjs"),
+            url,
+            "--phases",
+            "abbc",
+            "--phase-timeout",
+            "90000",
+            "--msg-timeout",
+            "10000",
+            "--json",
+            out,
+            ...counts,
+        ],
+        {
+            env: { ...process.env, NODE_PATH },
+            timeout: 600_000,
+            maxBuffer: 16 * 1024 * 1024,
+        },
+    );
+    return JSON.parse(fs.readFileSync(out, "utf8")) as EchoResult;
+}
+
+/** Start-up times of separate launches (5, or 2 in quick mode), each stopped before the next. */
+async function startupTimes(launch: () => ReturnType<typeof startProcess>, args: Args): Promise<number[]> {
+    const times: number[] = [];
+    for (let i = 0; i < (args.quick ? 2 : 5); i++) {
+        const server = await launch();
+        times.push(server.readyMs);
+        await stopProcess(server.child);
+    }
+    return times;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function localCloud(args: Args) {
+    const launch = () =>
+        startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli/start.ts", "--quiet", "--port", "3411"], {
+            cwd: ROOT,
+            ready: /Ready in/,
+            timeoutMs: 60_000,
+        });
+    const startups = await startupTimes(launch, args);
+    const server = await launch();
+    try {
+        const echo = await echoBench("ws://127.0.0.1:3411/dev", args.quick);
+        const rssKb = Number((await run("ps", ["-o", "rss=", "-p", String(await nodePid(server.child))])).stdout.trim());
+        return { startupMs: startups, startupMedianMs: median(startups), echo, rssKbAfterEcho: rssKb };
+    } finally {
+        await stopProcess(server.child);
+    }
+}
+
+/** The node process behind `npm`/`sh` wrappers in a process group (the one whose RSS means something). */
+async function nodePid(child: ChildProcess): Promise<number> {
+    const { stdout } = await run("pgrep", ["-g", String(child.pid), "-f", "^node "]).catch(() => ({ stdout: String(child.pid) }));
+    return Number(stdout.trim().split("\n").pop());
+}
+
+async function refEcho(args: Args) {
+    const server = await startProcess(process.execPath, [path.join(PEERS, "ref-echo.mjs"), "3421"], {
+        cwd: ROOT,
+        env: { NODE_PATH },
+        ready: /ref echo on/,
+        timeoutMs: 20_000,
+    });
+    try {
+        return { echo: await echoBench("ws://127.0.0.1:3421", args.quick) };
+    } finally {
+        await stopProcess(server.child);
+    }
+}
+
+/** serverless-offline 14.8.2, installed into a temporary folder (never into this project), default and in-process modes. */
+async function serverlessOffline(args: Args) {
+    const dir = process.env.SLS_PEER_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-sls-"));
+    if (!fs.existsSync(path.join(dir, "node_modules", "serverless-offline"))) {
+        for (const file of fs.readdirSync(path.join(PEERS, "serverless-offline")))
+            fs.copyFileSync(path.join(PEERS, "serverless-offline", file), path.join(dir, file));
+        await run(
+            "npm",
+            [
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--legacy-peer-deps",
+                "serverless@3.40.0",
+                "serverless-offline@14.8.2",
+                "@aws-sdk/client-apigatewaymanagementapi",
+                "ws",
+            ],
+            {
+                cwd: dir,
+                timeout: 600_000,
+                maxBuffer: 64 * 1024 * 1024,
+            },
+        );
+    }
+    const env = { SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" };
+    const results: Record<string, unknown> = {};
+    for (const [mode, extra] of [
+        ["default", []],
+        ["inProcess", ["--useInProcess"]],
+    ] as const) {
+        const launch = () =>
+            startProcess(process.execPath, [path.join(dir, "node_modules", "serverless", "bin", "serverless.js"), "offline", ...extra], {
+                cwd: dir,
+                env,
+                ready: /ws:\/\/127\.0\.0\.1:3201/,
+                timeoutMs: 120_000,
+            });
+        const startups = await startupTimes(launch, args);
+        const server = await launch();
+        try {
+            results[mode] = {
+                startupMs: startups,
+                startupMedianMs: median(startups),
+                echo: await echoBench("ws://127.0.0.1:3201", args.quick),
+            };
+        } finally {
+            await stopProcess(server.child);
+        }
+    }
+    return results;
+}
+
+async function testWallTime(): Promise<number> {
+    const started = Date.now();
+    await run("npm", ["test"], { cwd: ROOT, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
+    return Date.now() - started;
+}
+
+async function main(): Promise<void> {
+    const args = parseArgs();
+    const startedAt = new Date();
+    const results: Record<string, unknown> = {
+        machine: {
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+            memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+            node: process.version,
+            platform: `${os.type()} ${os.release()}`,
+        },
+        date: startedAt.toISOString(),
+        quick: args.quick,
+    };
+    const step = async (name: string, work: () => Promise<unknown>) => {
+        if (args.only && !args.only.includes(name)) return;
+        console.log(`bench: ${name}…`);
+        try {
+            results[name] = await work();
+        } catch (err) {
+            results[name] = { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
+            console.log(`bench: ${name} failed: ${String(results[name] && (results[name] as { error: string }).error)}`);
+        }
+    };
+    await step("ceiling", () => refEcho(args));
+    await step("localCloud", () => localCloud(args));
+    if (args.peers) await step("serverlessOffline", () => serverlessOffline(args));
+    await step("fanout", () =>
+        fanoutBenchmark({ quick: args.quick, sizes: args.fanoutSizes, log: (line) => console.log(`bench: ${line}`) }),
+    );
+    await step("archives", async () => archiveFigures(ROOT, (await recordInChild(ROOT, { typeCheck: false })).program));
+    if (args.tests) await step("npmTestMs", testWallTime);
+    if (args.only) {
+        // A partial run: its figures are printed, never written over the full report.
+        console.log(JSON.stringify(results, null, 2));
+        return;
+    }
+    fs.writeFileSync(path.join(ROOT, "BENCHMARKS.json"), JSON.stringify(results, null, 2) + "\n");
+    fs.writeFileSync(
+        path.join(ROOT, "BENCHMARKS.md"),
+        benchmarkReport(results as unknown as Parameters<typeof benchmarkReport>[0], process.argv.slice(2)),
+    );
+    console.log("bench: wrote BENCHMARKS.md and BENCHMARKS.json");
+}
+
+main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack : String(err));
+    process.exit(1);
+});

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Loads a Pulumi program the way the Pulumi CLI's Node.js language host does (@pulumi/pulumi/cmd/run/run.js,
+// CommonJS branch): in the program's folder, with the typescript and ts-node that @pulumi/pulumi's own tsutils
+// picks, the folder's tsconfig.json and the same compiler defaults, type-checking unless `noCheck`. Then it
+// records the program under AwsMocks. Plain JavaScript, because it must register TypeScript before any .ts loads.
+//
+// usage: node local/record/pulumi-host.js <programDir> [--stack dev] [--out file.json]
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+function parseArgs(argv) {
+    const args = { programDir: undefined, stack: "dev", out: undefined };
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--stack") args.stack = argv[++i];
+        else if (argv[i] === "--out") args.out = path.resolve(argv[++i]);
+        else args.programDir = path.resolve(argv[i]);
+    }
+    if (!args.programDir) throw new Error("usage: pulumi-host.js <programDir> [--stack dev] [--out file.json]");
+    return args;
+}
+
+/** The nearest folder upward with a package.json, as run.js's npmPackageRootFromProgramPath finds it. */
+function packageRoot(dir) {
+    for (let current = dir; ; current = path.dirname(current)) {
+        if (fs.existsSync(path.join(current, "package.json"))) return current;
+        if (path.dirname(current) === current) throw new Error(`no package.json in ${dir} or above`);
+    }
+}
+
+/** Mirrors run.js: same require strings, same options, same precedence of tsconfig over the defaults. */
+function registerTypeScriptLikePulumi(programDir) {
+    const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [programDir] }));
+    const tsutils = require(path.join(pulumiRoot, "tsutils.js"));
+    const semver = require(require.resolve("semver", { paths: [pulumiRoot] }));
+    const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot(programDir), "package.json"), "utf8"));
+    if (manifest.type === "module") {
+        throw new Error("ES-module programs load through ts-node/esm hooks in Pulumi; this host loads CommonJS programs only.");
+    }
+    const tsConfigPath = process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json";
+    const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
+    const transpileOnlyEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+    const transpileOnly = transpileOnlyEnv ? transpileOnlyEnv === "true" : compilerOptions.noCheck;
+    const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+    const ts = require(require.resolve(typescriptRequire, { paths: [pulumiRoot] }));
+    const tsVersion = semver.parse(ts.version);
+    const useNodeNext = tsVersion && tsVersion.compare(new semver.SemVer("4.7.0")) >= 0;
+    const tsnodePath = require.resolve(tsnodeRequire, { paths: [pulumiRoot] });
+    const tsnode = require(tsnodePath);
+    tsnode.register({
+        compiler: typescriptRequire,
+        transpileOnly,
+        project: tsConfigPath,
+        skipProject: !fs.existsSync(tsConfigPath),
+        compilerOptions: {
+            target: "ES2020",
+            module: useNodeNext ? "nodenext" : "commonjs",
+            moduleResolution: useNodeNext ? "nodenext" : "node",
+            sourceMap: "true",
+            ...compilerOptions,
+        },
+    });
+    return {
+        typescript: { version: ts.version, path: require.resolve(typescriptRequire, { paths: [pulumiRoot] }) },
+        tsNode: { version: tsnode.VERSION, path: tsnodePath },
+        typeChecked: !transpileOnly,
+    };
+}
+
+async function main() {
+    const args = parseArgs(process.argv.slice(2));
+    process.chdir(args.programDir);
+    const loader = registerTypeScriptLikePulumi(args.programDir);
+    const { readStackSettings, recordProgram } = require("./record-program.ts");
+    const settings = readStackSettings(args.programDir, args.stack);
+    let finished = false;
+    process.on("beforeExit", () => {
+        if (!finished) {
+            console.error(
+                "pulumi-host: the program stopped before its resources finished registering (a closure that cannot be serialized?)",
+            );
+            process.exit(1);
+        }
+    });
+    const program = await recordProgram(settings, () => require(settings.main));
+    finished = true;
+    const text = JSON.stringify({ loader, program });
+    if (args.out) fs.writeFileSync(args.out, text);
+    else process.stdout.write(text + "\n");
+}
+
+process.on("unhandledRejection", (err) => {
+    console.error(`pulumi-host: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+});
+main().catch((err) => {
+    console.error(`pulumi-host: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+});

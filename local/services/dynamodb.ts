@@ -1,0 +1,147 @@
+import {
+    CreateTableCommand,
+    DeleteItemCommand,
+    DynamoDBClient,
+    ScanCommand,
+    waitUntilTableExists,
+    type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import dynalite from "dynalite";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LocalTable } from "../graph/resource-graph";
+import type { Latency } from "./latency";
+
+/** Credentials local clients sign with; dynalite accepts any, s3rver only its registered pair. */
+export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+/**
+ * The program's DynamoDB tables in dynalite, with their keys and indexes. dynalite has no TTL, so expired rows
+ * are swept periodically, as DynamoDB deletes them (AWS: within days; here: within `ttlSweepMs`).
+ */
+export class LocalDynamoDB {
+    private sweeper?: NodeJS.Timeout;
+    private sweeping?: Promise<void>;
+
+    private constructor(
+        private readonly server: Server,
+        readonly endpoint: string,
+        private readonly client: DynamoDBClient,
+        private readonly tables: LocalTable[],
+        private readonly log: (line: string) => void,
+    ) {}
+
+    static async start(
+        tables: LocalTable[],
+        options: { port: number; path?: string; region: string; ttlSweepMs: number; latency: Latency; log: (line: string) => void },
+    ): Promise<LocalDynamoDB> {
+        const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+        // dynalite answers on its own "request" listener: run it after the modelled latency.
+        for (const listener of server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[]) {
+            server.off("request", listener);
+            server.on("request", (req: IncomingMessage, res: ServerResponse) =>
+                options.latency.delay(() => listener.call(server, req, res)),
+            );
+        }
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(options.port, "127.0.0.1", () => resolve());
+        });
+        const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const client = new DynamoDBClient({ endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
+        const local = new LocalDynamoDB(server, endpoint, client, tables, options.log);
+        try {
+            for (const table of tables) {
+                await local.createTable(table);
+            }
+        } catch (err) {
+            await local.stop();
+            throw err;
+        }
+        if (tables.some((t) => t.ttlAttribute)) {
+            local.sweeper = setInterval(() => {
+                local.sweeping ??= local
+                    .sweepExpired()
+                    .then(
+                        () => undefined,
+                        (err: unknown) => options.log(`DynamoDB: TTL sweep failed: ${String(err)}`),
+                    )
+                    .finally(() => (local.sweeping = undefined));
+            }, options.ttlSweepMs);
+        }
+        return local;
+    }
+
+    private async createTable(table: LocalTable): Promise<void> {
+        const keySchema = (hash: string, range?: string) => [
+            { AttributeName: hash, KeyType: "HASH" as const },
+            ...(range ? [{ AttributeName: range, KeyType: "RANGE" as const }] : []),
+        ];
+        try {
+            await this.client.send(
+                new CreateTableCommand({
+                    TableName: table.name,
+                    BillingMode: "PAY_PER_REQUEST",
+                    AttributeDefinitions: table.attributes.map((a) => ({
+                        AttributeName: a.name,
+                        AttributeType: a.type as "S" | "N" | "B",
+                    })),
+                    KeySchema: keySchema(table.hashKey, table.rangeKey),
+                    GlobalSecondaryIndexes: table.globalSecondaryIndexes.length
+                        ? table.globalSecondaryIndexes.map((g) => ({
+                              IndexName: g.name,
+                              KeySchema: keySchema(g.hashKey, g.rangeKey),
+                              Projection: {
+                                  ProjectionType: (g.projectionType ?? "ALL") as "ALL" | "KEYS_ONLY" | "INCLUDE",
+                                  NonKeyAttributes: g.nonKeyAttributes,
+                              },
+                          }))
+                        : undefined,
+                }),
+            );
+        } catch (err) {
+            // A persisted state already has the table.
+            if ((err as { name?: string }).name !== "ResourceInUseException") {
+                throw new Error(`DynamoDB table ${table.name}: ${String(err)}`, { cause: err });
+            }
+        }
+        // Tables are created asynchronously, as in DynamoDB: functions must not write before ACTIVE.
+        await waitUntilTableExists({ client: this.client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table.name });
+    }
+
+    /** Deletes rows whose TTL attribute (epoch seconds) is in the past. */
+    async sweepExpired(now: number = Date.now()): Promise<number> {
+        let deleted = 0;
+        for (const table of this.tables.filter((t) => t.ttlAttribute)) {
+            const keys = [table.hashKey, ...(table.rangeKey ? [table.rangeKey] : [])];
+            let startKey: Record<string, AttributeValue> | undefined;
+            do {
+                const page = await this.client.send(
+                    new ScanCommand({
+                        TableName: table.name,
+                        FilterExpression: "#ttl < :now",
+                        ExpressionAttributeNames: { "#ttl": table.ttlAttribute! },
+                        ExpressionAttributeValues: { ":now": { N: String(Math.floor(now / 1000)) } },
+                        ExclusiveStartKey: startKey,
+                    }),
+                );
+                for (const item of page.Items ?? []) {
+                    await this.client.send(
+                        new DeleteItemCommand({ TableName: table.name, Key: Object.fromEntries(keys.map((k) => [k, item[k]])) }),
+                    );
+                    deleted++;
+                }
+                startKey = page.LastEvaluatedKey;
+            } while (startKey);
+        }
+        if (deleted > 0) this.log(`DynamoDB: TTL deleted ${deleted} expired item(s)`);
+        return deleted;
+    }
+
+    async stop(): Promise<void> {
+        clearInterval(this.sweeper);
+        await this.sweeping;
+        this.client.destroy();
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+}

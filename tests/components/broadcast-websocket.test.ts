@@ -1,0 +1,319 @@
+import * as aws from "@pulumi/aws";
+import { expect } from "chai";
+import { BroadcastWebSocket } from "../../components";
+import { archiveSummary, Graph, TYPES } from "../support/graph";
+import { recordInProcess, TEST_CONFIG } from "../support/record";
+import {
+    expectArchivesHoldOurCodeOnly,
+    expectBucketsHardened,
+    expectNotificationsWired,
+    expectSecureStack,
+    expectTablesHardened,
+    functionGrants,
+} from "../support/security";
+
+async function expectRejected(program: () => unknown, pattern: RegExp): Promise<void> {
+    const error = await recordInProcess(program).then(
+        () => undefined,
+        (err: unknown) => err,
+    );
+    expect(error, "the program should have failed").to.be.instanceOf(Error);
+    expect((error as Error).message).to.match(pattern);
+}
+
+describe("BroadcastWebSocket under mocks", () => {
+    let graph: Graph;
+    let granted: aws.iam.Role;
+    before(async () => {
+        graph = await recordInProcess(() => {
+            const broadcast = new BroadcastWebSocket("live");
+            granted = new aws.iam.Role("producer", { assumeRolePolicy: "{}" });
+            broadcast.grantBroadcast("producer-broadcast", granted);
+            return { url: broadcast.url, endpoint: broadcast.managementEndpoint, bucket: broadcast.bucketName };
+        });
+    });
+
+    const api = () => graph.ofType(TYPES.api)[0];
+    const table = () => graph.ofType(TYPES.table)[0];
+    const connectionsArn = () => `arn:aws:execute-api:us-east-1:000000000000:${String(api().id)}/dev/POST/@connections/*`;
+
+    it("has $connect and $disconnect (one-way) and a two-way $default", () => {
+        const routes = graph.ofType(TYPES.route);
+        expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$connect", "$default", "$disconnect"]);
+        const twoWay = routes.filter((r) => graph.ofType(TYPES.routeResponse).some((rr) => rr.inputs.routeId === r.id));
+        expect(twoWay.map((r) => r.inputs.routeKey)).to.deep.equal(["$default"]);
+    });
+
+    it("keeps connections in an on-demand, encrypted table with a TTL, PITR off on the dev stack", () => {
+        expectTablesHardened(graph);
+        expect(table().inputs.attributes).to.deep.equal([{ name: "connectionId", type: "S" }]);
+        expect(table().inputs.pointInTimeRecovery).to.deep.equal({ enabled: false });
+        expect(table().inputs.deletionProtectionEnabled).to.equal(false);
+    });
+
+    it("grants each function what it needs and no more (I4)", () => {
+        const tableArn = table().state.arn;
+        const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
+        expect(withoutLogs("live-connect")).to.deep.equal([{ actions: ["dynamodb:PutItem"], resources: [tableArn] }]);
+        expect(withoutLogs("live-disconnect")).to.deep.equal([{ actions: ["dynamodb:DeleteItem"], resources: [tableArn] }]);
+        expect(withoutLogs("live-default")).to.deep.equal([]);
+        const queueArn = graph.ofType(TYPES.queue)[0].state.arn;
+        expect(
+            graph.ofType(TYPES.function).map((f) => f.name),
+            "one fan-out function unless segmented",
+        ).to.not.include("live-fanout-worker");
+        expect(withoutLogs("live-fanout")).to.deep.equal([
+            { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn] },
+            { actions: ["execute-api:ManageConnections"], resources: [connectionsArn()] },
+            { actions: ["sqs:SendMessage"], resources: [queueArn] },
+        ]);
+    });
+
+    it("tells every function where the connections are", () => {
+        const endpoint = `https://${String(api().id)}.execute-api.us-east-1.amazonaws.com/dev`;
+        for (const fn of graph.ofType(TYPES.function)) {
+            const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+            expect(variables, fn.name).to.deep.include({ CONNECTIONS_TABLE: table().state.name, CONNECTIONS_ENDPOINT: endpoint });
+        }
+        expect(graph.program.outputs.endpoint).to.equal(endpoint);
+    });
+
+    it("creates a private, TLS-only, encrypted, versioned bucket (S1–S4)", () => {
+        expect(graph.ofType(TYPES.bucket)).to.have.length(1);
+        expectBucketsHardened(graph);
+        expect(graph.program.outputs.bucket).to.equal(graph.ofType(TYPES.bucket)[0].state.bucket);
+    });
+
+    it("wires exactly one notification for ObjectCreated and ObjectRemoved, after the S3 permission (S5, B26)", () => {
+        expectNotificationsWired(graph);
+        const [notification] = graph.ofType(TYPES.notification);
+        expect(notification.inputs.bucket).to.equal(graph.ofType(TYPES.bucket)[0].state.bucket);
+        const [target] = notification.inputs.lambdaFunctions as { events: string[]; lambdaFunctionArn: string }[];
+        expect(target.events).to.deep.equal(["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]);
+        expect(target.lambdaFunctionArn).to.equal(graph.one(TYPES.function, "live-fanout").state.arn);
+    });
+
+    it("meets the rest of the security checklist", () => {
+        const ours = new Graph({ ...graph.program, resources: graph.resources.filter((r) => !r.name.startsWith("producer")) });
+        expectSecureStack(ours);
+    });
+
+    it("grants another role the right to broadcast: table read and clean-up, POST on this stage only", () => {
+        const policy = graph.one(TYPES.rolePolicy, "producer-broadcast");
+        expect(policy.inputs.role).to.equal(graph.one(TYPES.role, "producer").state.name);
+        const statements = (JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] })
+            .Statement;
+        expect(statements.map((s) => [s.Action, s.Resource])).to.deep.equal([
+            [["dynamodb:Scan", "dynamodb:DeleteItem"], [table().state.arn]],
+            [["execute-api:ManageConnections"], [connectionsArn()]],
+        ]);
+    });
+
+    it("keeps every archive to our code, under 16 KB", () => {
+        expectArchivesHoldOurCodeOnly(graph);
+    });
+});
+
+describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
+    let graph: Graph;
+    before(async () => {
+        graph = await recordInProcess(() => {
+            new BroadcastWebSocket("wide", { fanout: { segments: 16 } });
+            new BroadcastWebSocket("counted", { fanout: { segments: 4, segmentAbove: 5000 } });
+        });
+    });
+    const variables = (name: string) =>
+        (graph.one(TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
+    const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
+    const tableArn = (name: string) => graph.one(TYPES.table, `${name}-connections`).state.arn;
+
+    it("lets S3 trigger only the dispatcher, which may invoke its own worker and nothing else", () => {
+        const workerArn = graph.one(TYPES.function, "wide-fanout-worker").state.arn;
+        expect(withoutLogs("wide-fanout")).to.deep.equal([
+            { actions: ["lambda:InvokeFunction"], resources: [workerArn] },
+            { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
+        ]);
+        const notification = graph.ofType(TYPES.notification).find((n) => String(n.name) === "wide")!;
+        expect((notification.inputs.lambdaFunctions as { lambdaFunctionArn: string }[]).map((t) => t.lambdaFunctionArn)).to.deep.equal([
+            graph.one(TYPES.function, "wide-fanout").state.arn,
+        ]);
+        expect(variables("wide-fanout")).to.deep.include({
+            FANOUT_WORKER_FUNCTION: graph.one(TYPES.function, "wide-fanout-worker").state.name,
+            FANOUT_SEGMENTS: "16",
+            FANOUT_SEGMENT_ABOVE: "0",
+        });
+    });
+
+    it("gives the dispatcher a Scan of its own table only when it must count it", () => {
+        expect(withoutLogs("counted-fanout")).to.deep.include({ actions: ["dynamodb:Scan"], resources: [tableArn("counted")] });
+        expect(withoutLogs("counted-fanout").flatMap((g) => g.actions)).to.not.include("execute-api:ManageConnections");
+        expect(variables("counted-fanout")).to.deep.include({ FANOUT_SEGMENTS: "4", FANOUT_SEGMENT_ABOVE: "5000" });
+    });
+
+    it("gives the worker what a broadcaster needs, on its own API and table", () => {
+        const api = graph.ofType(TYPES.api).find((a) => a.name === "wide")!;
+        expect(withoutLogs("wide-fanout-worker")).to.deep.equal([
+            { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn("wide")] },
+            {
+                actions: ["execute-api:ManageConnections"],
+                resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`],
+            },
+            { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
+        ]);
+    });
+
+    it("retries both asynchronous functions twice and keeps what still fails in the queue", () => {
+        for (const name of ["wide-fanout", "wide-fanout-worker"]) {
+            const config = graph
+                .ofType(TYPES.invokeConfig)
+                .find((c) => c.inputs.functionName === graph.one(TYPES.function, name).state.name);
+            expect(config?.inputs, name).to.deep.include({
+                maximumRetryAttempts: 2,
+                destinationConfig: { onFailure: { destination: graph.one(TYPES.queue, "wide-failed-events").state.arn } },
+            });
+        }
+    });
+
+    it("is secure by the checklist and keeps both archives to our code, under 16 KB", () => {
+        expectSecureStack(graph);
+        expectArchivesHoldOurCodeOnly(graph);
+    });
+});
+
+describe("BroadcastWebSocket arguments", () => {
+    it("watches an existing bucket by name, by ARN or as a resource, creating no bucket", async () => {
+        const graph = await recordInProcess(() => {
+            new BroadcastWebSocket("by-name", { bucket: "team-uploads" });
+            new BroadcastWebSocket("by-arn", { bucket: "arn:aws:s3:::team-archive" });
+            const mine = new aws.s3.Bucket("mine", {});
+            new BroadcastWebSocket("by-resource", { bucket: mine });
+        });
+        expect(graph.ofType(TYPES.bucket).map((b) => b.name)).to.deep.equal(["mine"]);
+        expect(graph.ofType(TYPES.publicAccessBlock)).to.have.length(0);
+        const watched = graph
+            .ofType(TYPES.notification)
+            .map((n) => n.inputs.bucket)
+            .sort();
+        expect(watched).to.deep.equal(
+            ["mine-" + String(graph.one(TYPES.bucket, "mine").id).split("-").pop(), "team-archive", "team-uploads"].sort(),
+        );
+        expectNotificationsWired(graph);
+    });
+
+    it("passes events and key filters to the notification", async () => {
+        const graph = await recordInProcess(
+            () => new BroadcastWebSocket("photos", { events: ["s3:ObjectCreated:Put"], filterPrefix: "photos/", filterSuffix: ".jpg" }),
+        );
+        const [target] = graph.ofType(TYPES.notification)[0].inputs.lambdaFunctions as Record<string, unknown>[];
+        expect(target).to.deep.include({ events: ["s3:ObjectCreated:Put"], filterPrefix: "photos/", filterSuffix: ".jpg" });
+    });
+
+    it("takes table, fan-out and bucket settings", async () => {
+        const graph = await recordInProcess(
+            () =>
+                new BroadcastWebSocket("tuned", {
+                    table: { pointInTimeRecovery: true, deletionProtection: true },
+                    fanout: { concurrency: 200, memorySize: 2048, timeout: 900, reservedConcurrency: 5 },
+                    versioning: false,
+                    forceDestroy: true,
+                }),
+        );
+        expect(graph.ofType(TYPES.table)[0].inputs).to.deep.include({
+            pointInTimeRecovery: { enabled: true },
+            deletionProtectionEnabled: true,
+        });
+        const fanout = graph.one(TYPES.function, "tuned-fanout");
+        expect(fanout.inputs).to.deep.include({ memorySize: 2048, timeout: 900, reservedConcurrentExecutions: 5 });
+        expect((fanout.inputs.environment as { variables: Record<string, string> }).variables.BROADCAST_CONCURRENCY).to.equal("200");
+        expect(graph.ofType(TYPES.bucket)[0].inputs.forceDestroy).to.equal(true);
+        expectBucketsHardened(graph, false);
+    });
+
+    it("turns point-in-time recovery on by default outside the dev stack", async () => {
+        const graph = await recordInProcess(() => new BroadcastWebSocket("prod"), TEST_CONFIG, "prod");
+        expect(graph.ofType(TYPES.table)[0].inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+    });
+
+    it("adds extra routes with the broadcast environment, and names them in the $default reply", async () => {
+        const graph = await recordInProcess(
+            () => new BroadcastWebSocket("chat", { routes: { sendmessage: async () => ({ statusCode: 200 }) } }),
+        );
+        expect(
+            graph
+                .ofType(TYPES.route)
+                .map((r) => r.inputs.routeKey)
+                .sort(),
+        ).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
+        const send = graph.one(TYPES.function, "chat-sendmessage");
+        expect(Object.keys((send.inputs.environment as { variables: object }).variables)).to.include.members([
+            "CONNECTIONS_TABLE",
+            "CONNECTIONS_ENDPOINT",
+        ]);
+        const defaultCode = archiveSummary(graph.one(TYPES.function, "chat-default"));
+        expect(defaultCode.entries).to.deep.equal(["__index.js"]);
+        const text = (
+            graph.one(TYPES.function, "chat-default").inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }
+        ).archive.assets["__index.js"].asset.text;
+        expect(text).to.include('"sendmessage"');
+    });
+
+    it("lets two instances share a program without name collisions, and sets the CloudWatch role once", async () => {
+        const graph = await recordInProcess(() => {
+            new BroadcastWebSocket("one");
+            new BroadcastWebSocket("two");
+        });
+        const urns = graph.resources.map((r) => r.urn);
+        expect(new Set(urns).size).to.equal(urns.length);
+        expect(graph.ofType(TYPES.table)).to.have.length(2);
+        expect(graph.ofType(TYPES.notification)).to.have.length(2);
+        expect(graph.ofType(TYPES.account)).to.have.length(1);
+    });
+
+    const invalid: [string, () => unknown, RegExp][] = [
+        ["no events", () => new BroadcastWebSocket("b", { events: [] }), /events is empty/],
+        ["a malformed event", () => new BroadcastWebSocket("b", { events: ["ObjectCreated"] }), /is not an S3 event type/],
+        [
+            "a bucket name S3 would refuse",
+            () => new BroadcastWebSocket("b", { bucket: "Not_A_Bucket" }),
+            /is not an S3 bucket name or bucket ARN/,
+        ],
+        [
+            "a $connect of the caller's own",
+            () => new BroadcastWebSocket("b", { routes: { $connect: async () => ({ statusCode: 200 }) } }),
+            /\$connect is this component's own route/,
+        ],
+        [
+            "a fan-out concurrency of 0",
+            () => new BroadcastWebSocket("b", { fanout: { concurrency: 0 } }),
+            /fanout.concurrency must be a whole number from 1 to 1000/,
+        ],
+        [
+            "0 fan-out segments",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 0 } }),
+            /fanout.segments must be a whole number from 1 to 1000/,
+        ],
+        [
+            "2.5 fan-out segments",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 2.5 } }),
+            /fanout.segments must be a whole number from 1 to 1000/,
+        ],
+        [
+            "1,001 fan-out segments",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 1001 } }),
+            /fanout.segments must be a whole number from 1 to 1000/,
+        ],
+        [
+            "segmentAbove without segments",
+            () => new BroadcastWebSocket("b", { fanout: { segmentAbove: 100 } }),
+            /segmentAbove only applies with fanout.segments above 1/,
+        ],
+        [
+            "a negative segmentAbove",
+            () => new BroadcastWebSocket("b", { fanout: { segments: 2, segmentAbove: -1 } }),
+            /fanout.segmentAbove must be a whole number from 0/,
+        ],
+    ];
+    for (const [label, program, pattern] of invalid) {
+        it(`fails loudly on ${label}`, () => expectRejected(program, pattern));
+    }
+});

@@ -1,0 +1,246 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { S3Event } from "aws-lambda";
+import { expect } from "chai";
+import { createBroadcaster } from "../../handlers/broadcast";
+import { hasMoreConnectionsThan, type ConnectionStore } from "../../handlers/connections";
+import { s3FanoutHandler } from "../../handlers/s3-fanout";
+import {
+    createSegmentDispatcher,
+    fanoutSegmentHandler,
+    parseFanoutSegmentEvent,
+    type FanoutSegmentEvent,
+} from "../../handlers/segmented-fanout";
+import { INVOKE_PAYLOAD_LIMITS, LocalLambdaApi, type Invoker } from "../../local/services/lambda/invoke-api";
+import type { InvokeOutcome, LocalFunction } from "../../local/services/lambda/runtime";
+import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
+import { connectionIds, createConnectionsTable, startDynamo, storeConnections, storedIds, TEST_CREDENTIALS } from "../support/dynamo";
+import { s3Record } from "../support/events";
+
+/** A Lambda service stand-in that records what the Invoke API hands it. */
+class RecordingInvoker implements Invoker {
+    readonly asyncEvents: { name: string; event: unknown }[] = [];
+    readonly functions = new Set(["worker"]);
+    result: InvokeOutcome = { ok: true, value: { answered: true }, durationMs: 1 };
+    find(reference: string): LocalFunction | undefined {
+        const name = reference.replace(/^arn:aws:lambda:[^:]+:\d+:function:/, "");
+        return this.functions.has(name) ? ({ name } as LocalFunction) : undefined;
+    }
+    async invoke(): Promise<InvokeOutcome> {
+        return this.result;
+    }
+    invokeAsync(name: string, event: unknown): void {
+        this.asyncEvents.push({ name, event });
+    }
+}
+
+describe("Segmented fan-out handlers", () => {
+    let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+    let table: ConnectionStore;
+    let api: LocalLambdaApi;
+    let invoker: RecordingInvoker;
+    let lambda: LambdaClient;
+    before(async () => {
+        dynamo = await startDynamo();
+        api = await LocalLambdaApi.start(() => invoker, { port: 0, region: "us-east-1", accountId: "000000000000" });
+        lambda = new LambdaClient({ endpoint: api.endpoint, region: "us-east-1", credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    });
+    after(async () => {
+        lambda.destroy();
+        await api.stop();
+        await dynamo.stop();
+    });
+    beforeEach(async () => {
+        table = await createConnectionsTable(dynamo.client);
+        invoker = new RecordingInvoker();
+    });
+
+    describe("hasMoreConnectionsThan", () => {
+        it("answers whether the table holds more rows than the count, at the boundary too", async () => {
+            expect(await hasMoreConnectionsThan(table, 0)).to.equal(false);
+            await storeConnections(table, connectionIds(5, "seg"));
+            expect(await hasMoreConnectionsThan(table, 0)).to.equal(true);
+            expect(await hasMoreConnectionsThan(table, 4)).to.equal(true);
+            expect(await hasMoreConnectionsThan(table, 5)).to.equal(false);
+            expect(await hasMoreConnectionsThan(table, 1000)).to.equal(false);
+        });
+    });
+
+    describe("the dispatcher", () => {
+        const dispatcher = (segments: number, segmentAbove = 0) =>
+            createSegmentDispatcher({ store: table, lambda, workerFunction: "worker", segments, segmentAbove });
+
+        it("invokes the worker once per segment, asynchronously, with the message and its segment", async () => {
+            expect(await dispatcher(4).dispatch('{"hello":1}')).to.equal(4);
+            expect(invoker.asyncEvents.map((e) => e.name)).to.deep.equal(["worker", "worker", "worker", "worker"]);
+            const segments = invoker.asyncEvents
+                .map((e) => e.event as FanoutSegmentEvent)
+                .sort((a, b) => a.segment.index - b.segment.index);
+            expect(segments).to.deep.equal([0, 1, 2, 3].map((index) => ({ message: '{"hello":1}', segment: { index, total: 4 } })));
+        });
+
+        it("invokes one worker for the whole table at or below segmentAbove, and splits above it", async () => {
+            await storeConnections(table, connectionIds(3, "seg"));
+            expect(await dispatcher(2, 3).dispatch("m")).to.equal(1);
+            expect(invoker.asyncEvents.map((e) => e.event)).to.deep.equal([{ message: "m", segment: { index: 0, total: 1 } }]);
+            expect(await dispatcher(2, 2).dispatch("m")).to.equal(2);
+            expect(invoker.asyncEvents.slice(1).map((e) => (e.event as FanoutSegmentEvent).segment.total)).to.deep.equal([2, 2]);
+        });
+
+        it("fails, naming how many segments, when the worker cannot be invoked", async () => {
+            invoker.functions.clear();
+            const error = await dispatcher(3)
+                .dispatch("m")
+                .then(
+                    () => undefined,
+                    (err: unknown) => err as Error,
+                );
+            expect(error?.message).to.match(
+                /^fanout: could not invoke 3 of 3 segments \(0, 1, 2\); first: ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:worker/,
+            );
+        });
+
+        it("refuses impossible segment counts", () => {
+            for (const [segments, segmentAbove] of [
+                [0, 0],
+                [1.5, 0],
+                [1_000_001, 0],
+                [2, -1],
+                [2, 0.5],
+            ]) {
+                expect(() => dispatcher(segments, segmentAbove), `${segments}/${segmentAbove}`).to.throw(/must be a whole number/);
+            }
+        });
+
+        it("lets the S3 fan-out hand each record to the workers instead of posting itself", async () => {
+            await storeConnections(table, connectionIds(2, "seg"));
+            const event = {
+                Records: [s3Record("ObjectCreated:Put", "a.txt"), s3Record("ObjectRemoved:Delete", "b.txt")],
+            } as unknown as S3Event;
+            const result = await s3FanoutHandler(dispatcher(8))(event);
+            expect(result).to.deep.equal({ records: 2, delivered: 0, gone: 0, failed: 0, segmentsInvoked: 16 });
+            const keys = invoker.asyncEvents.map((e) => (JSON.parse((e.event as FanoutSegmentEvent).message) as { key: string }).key);
+            expect(keys.filter((k) => k === "a.txt")).to.have.length(8);
+            expect(keys.filter((k) => k === "b.txt")).to.have.length(8);
+        });
+    });
+
+    describe("the worker", () => {
+        it("posts each connection exactly once across K segments and deletes gone ones", async () => {
+            const endpoint = new FakeConnectionsEndpoint();
+            const endpointUrl = await endpoint.start();
+            try {
+                const all = connectionIds(60, "seg");
+                const gone = all.filter((_, i) => i % 7 === 0);
+                await storeConnections(table, all);
+                for (const id of gone) endpoint.behaviour.set(id, { kind: "gone" });
+                const worker = fanoutSegmentHandler(createBroadcaster({ store: table, endpoint: endpointUrl, scan: { pageSize: 5 } }));
+                const results = await Promise.all([0, 1, 2, 3].map((index) => worker({ message: "hi", segment: { index, total: 4 } })));
+                expect(results.reduce((sum, r) => sum + r.delivered, 0)).to.equal(all.length - gone.length);
+                expect(results.reduce((sum, r) => sum + r.gone, 0)).to.equal(gone.length);
+                expect(results.filter((r) => r.delivered > 0)).to.have.length.greaterThan(1, "the segments should share the work");
+                for (const id of all) expect(endpoint.attempts.get(id), id).to.equal(1);
+                expect(await storedIds(table)).to.deep.equal(all.filter((id) => !gone.includes(id)));
+            } finally {
+                await endpoint.stop();
+            }
+        });
+
+        it("rejects malformed events with a clear error, before any post", () => {
+            const cases: [unknown, RegExp][] = [
+                [null, /expected \{message, segment: \{index, total\}\}, got null/],
+                [[], /got an array/],
+                ["hi", /got string/],
+                [{ segment: { index: 0, total: 1 } }, /message must be a string, got undefined/],
+                [{ message: 5, segment: { index: 0, total: 1 } }, /message must be a string, got number/],
+                [{ message: "m" }, /segment must be \{index, total\}.*got undefined/],
+                [{ message: "m", segment: { index: 4, total: 4 } }, /0 ≤ index < total/],
+                [{ message: "m", segment: { index: -1, total: 4 } }, /0 ≤ index < total/],
+                [{ message: "m", segment: { index: 0, total: 0 } }, /0 ≤ index < total/],
+                [{ message: "m", segment: { index: "0", total: 2 } }, /0 ≤ index < total/],
+                [{ message: "m", segment: { index: 0, total: 2_000_000 } }, /total ≤ 1000000/],
+            ];
+            for (const [event, pattern] of cases) {
+                expect(() => parseFanoutSegmentEvent(event), JSON.stringify(event)).to.throw(pattern);
+            }
+            expect(parseFanoutSegmentEvent({ message: "m", segment: { index: 1, total: 2 }, extra: true })).to.deep.equal({
+                message: "m",
+                segment: { index: 1, total: 2 },
+            });
+        });
+    });
+
+    describe("the local Lambda Invoke API", () => {
+        const invoke = (input: Partial<ConstructorParameters<typeof InvokeCommand>[0]>) =>
+            lambda.send(new InvokeCommand({ FunctionName: "worker", ...input })).then(
+                (out) => ({
+                    status: out.StatusCode,
+                    functionError: out.FunctionError,
+                    payload: out.Payload ? Buffer.from(out.Payload).toString() : "",
+                }),
+                (err: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => ({
+                    error: err.name,
+                    message: err.message,
+                    status: err.$metadata?.httpStatusCode,
+                }),
+            );
+
+        it("runs RequestResponse invocations and returns the result, or the error with X-Amz-Function-Error", async () => {
+            expect(await invoke({ Payload: Buffer.from("{}") })).to.deep.equal({
+                status: 200,
+                functionError: undefined,
+                payload: '{"answered":true}',
+            });
+            invoker.result = { ok: false, error: { errorType: "Error", errorMessage: "boom" }, durationMs: 1 };
+            expect(await invoke({ Payload: Buffer.from("{}") })).to.deep.equal({
+                status: 200,
+                functionError: "Unhandled",
+                payload: '{"errorType":"Error","errorMessage":"boom"}',
+            });
+        });
+
+        it("accepts Event invocations with 202 and hands them to the asynchronous queue; DryRun runs nothing", async () => {
+            expect(await invoke({ InvocationType: "Event", Payload: Buffer.from('{"a":1}') })).to.deep.include({ status: 202 });
+            expect(await invoke({ InvocationType: "DryRun" })).to.deep.include({ status: 204 });
+            expect(invoker.asyncEvents).to.deep.equal([{ name: "worker", event: { a: 1 } }]);
+        });
+
+        it("finds functions by ARN and refuses unknown functions and qualifiers with 404", async () => {
+            expect(await invoke({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:worker" })).to.deep.include({
+                status: 200,
+            });
+            expect(await invoke({ FunctionName: "nope" })).to.deep.equal({
+                error: "ResourceNotFoundException",
+                status: 404,
+                message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope",
+            });
+            expect(await invoke({ Qualifier: "prod" })).to.deep.include({ error: "ResourceNotFoundException", status: 404 });
+        });
+
+        it("refuses a body that is not JSON, and an oversized one, losing nothing already queued", async () => {
+            expect(await invoke({ InvocationType: "Event", Payload: Buffer.from("{not json") })).to.deep.include({
+                error: "InvalidRequestContentException",
+                status: 400,
+            });
+            expect(await invoke({ InvocationType: "Event", Payload: Buffer.alloc(INVOKE_PAYLOAD_LIMITS.Event + 1, 0x20) })).to.deep.include(
+                {
+                    error: "RequestTooLargeException",
+                    status: 413,
+                },
+            );
+            expect(
+                await invoke({
+                    InvocationType: "Event",
+                    Payload: Buffer.from(JSON.stringify({ pad: "x".repeat(INVOKE_PAYLOAD_LIMITS.Event - 20) })),
+                }),
+            ).to.deep.include({ status: 202 });
+            expect(invoker.asyncEvents).to.have.length(1);
+        });
+
+        it("answers other operations with a clear 404", async () => {
+            const response = await fetch(`${api.endpoint}/2015-03-31/functions`, { method: "GET" });
+            expect(response.status).to.equal(404);
+            expect(response.headers.get("x-amzn-errortype")).to.equal("UnknownOperationException");
+            expect(((await response.json()) as { message: string }).message).to.match(/serves Invoke only/);
+        });
+    });
+});
