@@ -8,15 +8,14 @@ import { disconnectHandler } from "../handlers/disconnect";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
 import { broadcasterFromEnvironment } from "../handlers/broadcast";
 import { connectionStoreFromEnvironment } from "../handlers/connections";
-import { recordProgram, type Json, type RecordedProgram } from "../local/record/record-program";
+import { RESOURCE_TYPES } from "../local/graph/resource-types";
+import { recordProgram, type Json, type RecordedAsset, type RecordedProgram } from "../local/record/record-program";
 
 export interface ArchiveFigure {
     name: string;
     entries: number;
     bytes: number;
 }
-
-type Entry = { asset?: { text?: string; path?: string }; archive?: { path?: string; assets?: Record<string, Entry> } };
 
 function folderBytes(dir: string): number {
     let total = 0;
@@ -29,7 +28,7 @@ function folderBytes(dir: string): number {
 
 /** Entries and uncompressed bytes of a recorded `code` archive (folders counted by their files). */
 function measure(code: Json, root: string): { entries: number; bytes: number } {
-    const assets = (code as Entry | null)?.archive?.assets ?? {};
+    const assets = (code as RecordedAsset | null)?.archive?.assets ?? {};
     let bytes = 0;
     for (const entry of Object.values(assets)) {
         if (entry.asset?.text !== undefined) bytes += Buffer.byteLength(entry.asset.text);
@@ -48,7 +47,7 @@ export async function archiveFigures(
     program: RecordedProgram,
 ): Promise<{ ours: ArchiveFigure[]; callbackFunctionDefault: ArchiveFigure[] }> {
     const ours = program.resources
-        .filter((r) => r.type === "aws:lambda/function:Function")
+        .filter((r) => r.type === RESOURCE_TYPES.function)
         .map((r) => ({ name: r.name, ...measure(r.inputs.code ?? null, program.programDir) }));
     const role = "arn:aws:iam::000000000000:role/bench";
     const control = await recordProgram({ project: "bench", stack: "dev", config: { "aws:region": "us-east-1" } }, () => {
@@ -65,7 +64,7 @@ export async function archiveFigures(
         new aws.lambda.CallbackFunction("broadcast-fanout", { callbackFactory: () => s3FanoutHandler(broadcasterFromEnvironment()), role });
     });
     const callbackFunctionDefault = control.resources
-        .filter((r) => r.type === "aws:lambda/function:Function")
+        .filter((r) => r.type === RESOURCE_TYPES.function)
         .map((r) => ({ name: r.name, ...measure(r.inputs.code ?? null, root) }));
     return { ours, callbackFunctionDefault };
 }

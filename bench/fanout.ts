@@ -6,10 +6,11 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import type { WebSocket } from "ws";
 import { connectionIdPages } from "../handlers/connections";
 import { startLocalCloud, type LocalCloud } from "../local/cloud";
 import { eventually } from "../local/eventually";
-import { LOCAL_CREDENTIALS } from "../local/services/dynamodb";
+import { LOCAL_CREDENTIALS } from "../local/services/credentials";
 import { recordInChild } from "../local/record/record-in-child";
 
 const PROGRAM = path.join(__dirname, "fanout-program");
@@ -117,10 +118,18 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
     const latencies = [0, 10];
     const { program } = await recordInChild(PROGRAM, { typeCheck: false });
     const errors: string[] = [];
+    // The ceiling writes frames itself to the sockets of the API under test, as they open and until they close.
+    const sockets = new Map<string, Set<WebSocket>>();
+    const connectionTap = (api: string, socket: WebSocket) => {
+        const open = sockets.get(api) ?? sockets.set(api, new Set()).get(api)!;
+        open.add(socket);
+        socket.once("close", () => open.delete(socket));
+    };
     // No TTL sweep during the runs: it scans every table on the gateway's thread.
     const cloud: LocalCloud = await startLocalCloud(program, {
         port: 0,
         ttlSweepMs: 3_600_000,
+        connectionTap,
         log: (line) => /"failed":[1-9]|Error|Timedout/.test(line) && errors.push(line),
     });
     const clients = Clients.start();
@@ -232,7 +241,9 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
                 cloud.latency.set(latency);
                 const naiveSkipped = n * latency > NAIVE_BUDGET_MS;
                 const runs = await compare(n, latency, {
-                    ceiling: async () => cloud.gateways[apiIndex("ours")].sendToAll(message),
+                    ceiling: async () => {
+                        for (const socket of sockets.get("ours") ?? []) socket.send(message);
+                    },
                     rawHttp: () => poster.run("raw", endpoint, ids, message),
                     sdkBound: () => poster.run("sdk", endpoint, ids, message),
                     ours: put(outputs.buckets.ours),

@@ -1,15 +1,19 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MOCK_ACCOUNT_ID } from "./record/aws-mocks";
-import { LocalDynamoDB, LOCAL_CREDENTIALS } from "./services/dynamodb";
-import { AWS_LIMITS, WebSocketGateway, type GatewayLimits } from "./services/gateway/gateway";
-import { LocalGraph } from "./graph/resource-graph";
-import { LocalLambdaApi } from "./services/lambda/invoke-api";
-import { LambdaService } from "./services/lambda/runtime";
-import { Latency } from "./services/latency";
+import { ResourceGraph } from "./graph/resource-graph";
 import type { Json, RecordedProgram } from "./record/record-program";
-import { LocalS3, notificationRecord, targetMatches, validateNotifications, type ObjectEvent } from "./services/s3";
+import { MOCK_ACCOUNT_ID } from "./record/aws-mocks";
+import { LOCAL_CREDENTIALS } from "./services/credentials";
+import { DynamoDBService } from "./services/dynamodb";
+import { WebSocketGateway, type ConnectionTap } from "./services/gateway/gateway";
+import { AWS_LIMITS, type GatewayLimits } from "./services/gateway/limits";
+import { InvokeApi } from "./services/lambda/invoke-api";
+import { LambdaRuntime } from "./services/lambda/runtime";
+import { Latency } from "./services/latency";
+import { claimPort, fixedPorts, freePorts, PortTakenError, type PortPlan } from "./services/ports";
+import { notificationDispatcher, validateNotifications } from "./services/s3/notifications";
+import { S3Service } from "./services/s3/s3-service";
 
 export interface LocalCloudOptions {
     /**
@@ -27,12 +31,15 @@ export interface LocalCloudOptions {
     ttlSweepMs?: number;
     /** Modelled network latency of `@connections` and DynamoDB answers, in ms; adjustable later through `latency`. @default 0 */
     latencyMs?: number;
-    /** Delays before the two retries of a failed asynchronous invocation. @default [1000, 2000] */
+    /** Delays before the first and later retries of a failed asynchronous invocation. @default [1000, 2000] */
     asyncRetryDelaysMs?: number[];
+    /** Sees each WebSocket connection's socket as it opens (the benchmark's ceiling writes frames to them itself). */
+    connectionTap?: ConnectionTap;
     log?: (line: string) => void;
 }
 
-export interface LocalApiEndpoint {
+/** Where one WebSocket API of the program listens locally. */
+export interface WebSocketEndpoint {
     name: string;
     apiId: string;
     stage: string;
@@ -48,165 +55,153 @@ export interface LocalCloud {
     program: RecordedProgram;
     /** The program's stack outputs, with AWS URLs replaced by their local ones. */
     outputs: Record<string, Json>;
-    apis: LocalApiEndpoint[];
-    /** The gateways behind `apis`, in the same order. */
-    gateways: WebSocketGateway[];
+    apis: WebSocketEndpoint[];
     buckets: string[];
     tables: string[];
     s3Endpoint: string;
     dynamodbEndpoint: string;
     /** Lambda's Invoke API, as `AWS_ENDPOINT_URL_LAMBDA` gives it to the functions. */
     lambdaEndpoint: string;
-    lambda: LambdaService;
+    lambda: LambdaRuntime;
     /** The modelled latency of `@connections` and DynamoDB, adjustable while running. */
     latency: Latency;
-    dynamodb: LocalDynamoDB;
+    dynamodb: DynamoDBService;
     stop(): Promise<void>;
 }
 
+/** Starting again with new free ports when another process took a planned one between planning and listening. */
+const PORT_PLAN_ATTEMPTS = 3;
+
 /** Brings a recorded program's resource graph up on loopback. A failure names the resource and the reason. */
 export async function startLocalCloud(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await startOnce(program, options);
+        } catch (err) {
+            if (!(err instanceof PortTakenError) || options.port !== 0 || attempt === PORT_PLAN_ATTEMPTS) throw err;
+        }
+    }
+}
+
+interface Running {
+    name: string;
+    stop(): Promise<void>;
+}
+
+/**
+ * Every address is planned first, so each service is started with everything it needs: the Lambda runtime with
+ * the endpoints its functions call, then the services that invoke it (DynamoDB first, which invokes nothing),
+ * the WebSocket gateways last, since clients come in through them. They stop in reverse.
+ */
+async function startOnce(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
     const log = options.log ?? (() => undefined);
-    const graph = new LocalGraph(program);
+    const graph = new ResourceGraph(program);
     const region = program.region;
     validateNotifications(graph, MOCK_ACCOUNT_ID);
     const apis = graph.websocketApis();
-    const limits = { ...AWS_LIMITS, ...options.limits };
+    const ports: PortPlan = options.port ? fixedPorts(options.port, apis.length) : await freePorts(apis.length);
+    const url = (port: number) => `http://127.0.0.1:${port}`;
     const latency = new Latency(options.latencyMs ?? 0);
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
-    // What has started, stopped in this order whether start-up finished or failed half way: gateways first, so
-    // their clients' $disconnect still runs, then the functions, then the data services.
-    const started: {
-        gateways: WebSocketGateway[];
-        lambda?: LambdaService;
-        lambdaApi?: LocalLambdaApi;
-        s3?: LocalS3;
-        dynamodb?: LocalDynamoDB;
-    } = { gateways: [] };
-    const stopAll = async () => {
-        const step = (what: string, stop: () => Promise<void>) => stop().catch((err: unknown) => log(`stop ${what}: ${String(err)}`));
-        await Promise.all(started.gateways.map((gateway) => step(gateway.api.name, () => gateway.close())));
-        if (started.lambdaApi) await step("Lambda API", () => started.lambdaApi!.stop());
-        if (started.lambda) {
-            const lambda = started.lambda;
-            await step("Lambda", async () => {
-                await lambda.settle();
-                await lambda.stop();
-            });
+
+    const running: Running[] = [];
+    const stop = async () => {
+        for (const service of running.splice(0).reverse()) {
+            await service.stop().catch((err: unknown) => log(`stop ${service.name}: ${String(err)}`));
         }
-        if (started.s3) await step("S3", () => started.s3!.stop());
-        if (started.dynamodb) await step("DynamoDB", () => started.dynamodb!.stop());
         if (!options.persistDir) fs.rmSync(stateDir, { recursive: true, force: true });
+    };
+    const start = async <T extends { stop(): Promise<void> }>(name: string, port: number, begin: () => Promise<T>): Promise<T> => {
+        const service = await claimPort(name, port, begin);
+        running.push({ name, stop: () => service.stop() });
+        return service;
     };
 
     try {
-        const gateways = apis.map((api) => new WebSocketGateway({ api, graph, region, limits, latency, log }));
-        const ports: number[] = [];
-        for (const [i, gateway] of gateways.entries()) {
-            ports.push(
-                await listenOrExplain(
-                    () => gateway.listen(options.port ? options.port + i : 0),
-                    `WebSocket API ${gateway.api.name}`,
-                    options.port + i,
-                ),
-            );
-            started.gateways.push(gateway);
-        }
-        const dynamodb = await listenOrExplain(
-            () =>
-                LocalDynamoDB.start(graph.tables(), {
-                    port: options.port ? options.port + 101 : 0,
-                    path: options.persistDir ? path.join(stateDir, "dynamodb") : undefined,
-                    region,
-                    ttlSweepMs: options.ttlSweepMs ?? 10_000,
-                    latency,
-                    log,
-                }),
-            "DynamoDB",
-            options.port + 101,
-        );
-        started.dynamodb = dynamodb;
-
-        // eslint-disable-next-line prefer-const -- assigned once below, after the services it is wired to
-        let lambda: LambdaService | undefined;
-        const notifications = graph.notifications();
-        const dispatch = (event: ObjectEvent) => {
-            for (const notification of notifications.filter((n) => n.bucket === event.bucket)) {
-                for (const target of notification.targets.filter((t) => targetMatches(t, event))) {
-                    const record = notificationRecord(event, region, notification.name);
-                    lambda?.invokeAsync(target.functionArn, { Records: [record] }, `S3 ${event.eventName} ${event.bucket}/${event.key}`);
-                }
-            }
-        };
-        const s3 = await listenOrExplain(
-            () =>
-                LocalS3.start(graph.buckets(), {
-                    port: options.port ? options.port + 100 : 0,
-                    directory: path.join(stateDir, "s3"),
-                    onEvent: dispatch,
-                }),
-            "S3",
-            options.port + 100,
-        );
-        started.s3 = s3;
-        const lambdaApi = await listenOrExplain(
-            () => LocalLambdaApi.start(() => lambda, { port: options.port ? options.port + 102 : 0, region, accountId: MOCK_ACCOUNT_ID }),
-            "Lambda API",
-            options.port + 102,
-        );
-        started.lambdaApi = lambdaApi;
-
-        lambda = new LambdaService(graph.functions(), {
+        const lambda = new LambdaRuntime(graph.functions(), {
             programDir: program.programDir,
             runtimeDir: path.join(stateDir, "lambda"),
             region,
             environment: {
                 AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
                 AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-                AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-                AWS_ENDPOINT_URL_S3: s3.endpoint,
-                AWS_ENDPOINT_URL_LAMBDA: lambdaApi.endpoint,
+                AWS_ENDPOINT_URL_DYNAMODB: url(ports.dynamodb),
+                AWS_ENDPOINT_URL_S3: url(ports.s3),
+                AWS_ENDPOINT_URL_LAMBDA: url(ports.lambda),
                 // The functions declare nodejs22.x; the SDK's warning is about the Node.js running this machine.
                 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             },
-            interceptHosts: Object.fromEntries(apis.map((api, i) => [`${api.apiId}.execute-api.${region}.amazonaws.com`, ports[i]])),
+            interceptHosts: Object.fromEntries(
+                apis.map((api, i) => [`${api.apiId}.execute-api.${region}.amazonaws.com`, ports.gateways[i]]),
+            ),
             maxConcurrency: options.maxConcurrency ?? 4,
             asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1_000, 2_000],
             log,
         });
-        const runtime = lambda;
-        started.lambda = runtime;
-        for (const gateway of gateways) gateway.attach(runtime);
+        // Asynchronous invocations under way finish (or are abandoned) before the environments go.
+        running.push({ name: "Lambda", stop: () => lambda.settle().then(() => lambda.stop()) });
 
-        const endpoints: LocalApiEndpoint[] = apis.map((api, i) => ({
-            name: api.name,
-            apiId: api.apiId,
-            stage: api.stage,
-            url: `ws://127.0.0.1:${ports[i]}/${api.stage}`,
-            managementEndpoint: `http://127.0.0.1:${ports[i]}/${api.stage}`,
-            awsUrl: `wss://${api.apiId}.execute-api.${region}.amazonaws.com/${api.stage}`,
-        }));
+        const dynamodb = await start("DynamoDB", ports.dynamodb, () =>
+            DynamoDBService.start(graph.tables(), {
+                port: ports.dynamodb,
+                path: options.persistDir ? path.join(stateDir, "dynamodb") : undefined,
+                region,
+                ttlSweepMs: options.ttlSweepMs ?? 10_000,
+                latency,
+                log,
+            }),
+        );
+        await start("Lambda API", ports.lambda, () => InvokeApi.start(lambda, { port: ports.lambda, region, accountId: MOCK_ACCOUNT_ID }));
+        await start("S3", ports.s3, () =>
+            S3Service.start(graph.buckets(), {
+                port: ports.s3,
+                directory: path.join(stateDir, "s3"),
+                onEvent: notificationDispatcher(graph.notifications(), region, lambda),
+            }),
+        );
+        const limits = { ...AWS_LIMITS, ...options.limits };
+        for (const [i, api] of apis.entries()) {
+            const gateway = new WebSocketGateway({
+                api,
+                graph,
+                lambda,
+                region,
+                limits,
+                latency,
+                log,
+                connectionTap: options.connectionTap,
+            });
+            await start(`WebSocket API ${api.name}`, ports.gateways[i], async () => {
+                await gateway.listen(ports.gateways[i]);
+                return { stop: () => gateway.close() };
+            });
+        }
+
+        const hosts = apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports.gateways[i] }));
         return {
             program,
-            outputs: localize(
-                program.outputs,
-                apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports[i] })),
-            ) as Record<string, Json>,
-            apis: endpoints,
-            gateways,
+            outputs: localize(program.outputs, hosts) as Record<string, Json>,
+            apis: apis.map((api, i) => ({
+                name: api.name,
+                apiId: api.apiId,
+                stage: api.stage,
+                url: `ws://127.0.0.1:${ports.gateways[i]}/${api.stage}`,
+                managementEndpoint: `${url(ports.gateways[i])}/${api.stage}`,
+                awsUrl: `wss://${hosts[i].host}/${api.stage}`,
+            })),
             buckets: graph.buckets(),
             tables: graph.tables().map((t) => t.name),
-            s3Endpoint: s3.endpoint,
+            s3Endpoint: url(ports.s3),
             dynamodbEndpoint: dynamodb.endpoint,
-            lambdaEndpoint: lambdaApi.endpoint,
-            lambda: runtime,
+            lambdaEndpoint: url(ports.lambda),
+            lambda,
             latency,
             dynamodb,
-            stop: stopAll,
+            stop,
         };
     } catch (err) {
-        await stopAll();
+        await stop();
         throw err;
     }
 }
@@ -225,15 +220,4 @@ function localize(value: Json, hosts: { host: string; port: number }[]): Json {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localize(v, hosts)]));
     }
     return value;
-}
-
-async function listenOrExplain<T>(start: () => Promise<T>, what: string, port: number): Promise<T> {
-    try {
-        return await start();
-    } catch (err) {
-        if ((err as { code?: string }).code === "EADDRINUSE") {
-            throw new Error(`${what}: port ${port} is in use; start with --port <another base port>`, { cause: err });
-        }
-        throw err;
-    }
 }

@@ -1,14 +1,15 @@
 import type { LocalCloud } from "../cloud";
+import { RESOURCE_TYPES } from "../graph/resource-types";
 import type { Json, RecordedResource } from "../record/record-program";
 
 /** What backs each AWS resource type locally; types not listed are recorded but have no local behaviour. */
 const LOCAL_BACKING: Record<string, (r: RecordedResource, cloud: LocalCloud) => string> = {
-    "aws:apigatewayv2/api:Api": (r, cloud) => cloud.apis.find((a) => a.apiId === r.id)?.url.replace(/\/[^/]*$/, "") ?? "",
-    "aws:apigatewayv2/stage:Stage": (r, cloud) => cloud.apis.find((a) => a.apiId === r.inputs.apiId)?.url ?? "",
-    "aws:lambda/function:Function": () => "worker threads",
-    "aws:dynamodb/table:Table": (_r, cloud) => `dynalite ${cloud.dynamodbEndpoint}`,
-    "aws:s3/bucket:Bucket": (_r, cloud) => `s3rver ${cloud.s3Endpoint}`,
-    "aws:s3/bucketNotification:BucketNotification": () => "S3 events → Lambda (async)",
+    [RESOURCE_TYPES.api]: (r, cloud) => cloud.apis.find((a) => a.apiId === r.id)?.url.replace(/\/[^/]*$/, "") ?? "",
+    [RESOURCE_TYPES.stage]: (r, cloud) => cloud.apis.find((a) => a.apiId === r.inputs.apiId)?.url ?? "",
+    [RESOURCE_TYPES.function]: () => "worker threads",
+    [RESOURCE_TYPES.table]: (_r, cloud) => `dynalite ${cloud.dynamodbEndpoint}`,
+    [RESOURCE_TYPES.bucket]: (_r, cloud) => `s3rver ${cloud.s3Endpoint}`,
+    [RESOURCE_TYPES.notification]: () => "S3 events → Lambda (async)",
 };
 
 /** A `pulumi up`-like tree of what was created, with the local service behind each resource. */
@@ -40,21 +41,6 @@ export function resourceTree(cloud: LocalCloud): string {
 export function outputsBlock(outputs: Record<string, Json>): string {
     const width = Math.max(0, ...Object.keys(outputs).map((k) => k.length));
     return ["Outputs:", ...Object.entries(outputs).map(([k, v]) => `    ${k.padEnd(width)}: ${JSON.stringify(v)}`)].join("\n");
-}
-
-/** What `.local/outputs.json` holds: everything a client or `npm run upload` needs to reach the local stack. */
-export function outputsFile(cloud: LocalCloud) {
-    return {
-        stack: cloud.program.stack,
-        region: cloud.program.region,
-        outputs: cloud.outputs,
-        apis: cloud.apis,
-        buckets: cloud.buckets,
-        tables: cloud.tables,
-        s3Endpoint: cloud.s3Endpoint,
-        dynamodbEndpoint: cloud.dynamodbEndpoint,
-        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    };
 }
 
 /** As Pulumi shows types: `aws:apigatewayv2/api:Api` → `aws:apigatewayv2:Api`. */

@@ -1,10 +1,10 @@
-import * as fs from "node:fs";
-
 // This process uses the SDK only to drive local emulators; its Node.js-version notice is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import * as path from "node:path";
 import { recordInChild } from "../record/record-in-child";
-import { outputsBlock, outputsFile, resourceTree } from "./resource-tree";
+import { LOCAL_CREDENTIALS } from "../services/credentials";
+import { writeOutputsFile } from "./outputs-file";
+import { outputsBlock, resourceTree } from "./resource-tree";
 
 const USAGE = `usage: npm start -- [programDir] [--port 3001] [--stack dev] [--persist] [--latency 0] [--quiet]
 
@@ -55,8 +55,6 @@ async function main(): Promise<void> {
     // (A require, not import(): under nodenext a CommonJS file's import() stays an ES-module import.)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startLocalCloud } = require("../cloud") as typeof import("../cloud");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { LOCAL_CREDENTIALS } = require("../services/dynamodb") as typeof import("../services/dynamodb");
     const { program } = await recording;
     const log = args.quiet ? () => undefined : (line: string) => console.log(line);
     const cloud = await startLocalCloud(program, {
@@ -65,9 +63,7 @@ async function main(): Promise<void> {
         latencyMs: args.latencyMs,
         log,
     });
-    const localDir = path.join(programDir, ".local");
-    fs.mkdirSync(localDir, { recursive: true });
-    fs.writeFileSync(path.join(localDir, "outputs.json"), JSON.stringify(outputsFile(cloud), null, 2) + "\n");
+    const outputsFile = writeOutputsFile(programDir, cloud);
 
     if (!args.quiet) {
         console.log(`Local cloud: ${program.project} (stack ${program.stack}, ${program.region})\n`);
@@ -77,7 +73,7 @@ async function main(): Promise<void> {
     console.log(
         `\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  (credentials ${LOCAL_CREDENTIALS.accessKeyId}/${LOCAL_CREDENTIALS.secretAccessKey})`,
     );
-    console.log(`Outputs also in ${path.relative(process.cwd(), path.join(localDir, "outputs.json")) || "outputs.json"}.`);
+    console.log(`Outputs also in ${path.relative(process.cwd(), outputsFile) || "outputs.json"}.`);
     console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Press Ctrl-C to stop.`);
 
     let stopping = false;

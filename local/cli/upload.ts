@@ -4,6 +4,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readOutputsFile } from "./outputs-file";
 
 const USAGE = "usage: npm run upload -- <file> [key] [--bucket name] [--dir programDir]";
 
@@ -20,14 +21,7 @@ async function main(): Promise<void> {
     }
     const [file, key = path.basename(file ?? "")] = positional;
     if (!file) throw new Error(USAGE);
-    const outputsPath = path.join(programDir, ".local", "outputs.json");
-    if (!fs.existsSync(outputsPath)) throw new Error(`${outputsPath} not found: start the local cloud first (npm start).`);
-    const local = JSON.parse(fs.readFileSync(outputsPath, "utf8")) as {
-        s3Endpoint: string;
-        region: string;
-        buckets: string[];
-        credentials: { accessKeyId: string; secretAccessKey: string };
-    };
+    const local = readOutputsFile(programDir);
     bucket ??= local.buckets[0];
     if (!bucket || !local.buckets.includes(bucket))
         throw new Error(`no bucket ${bucket ?? ""} in the local cloud; it has: ${local.buckets.join(", ") || "none"}`);

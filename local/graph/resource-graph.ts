@@ -1,43 +1,7 @@
-import type { LocalFunction } from "../services/lambda/runtime";
 import type { Json, RecordedProgram, RecordedResource } from "../record/record-program";
-
-/** What the local cloud reads from a recorded program: the resources it brings up and how they are wired. */
-
-export interface LocalRoute {
-    routeKey: string;
-    /** The integration's `integrationUri` (a function's `invokeArn`), if the route targets a Lambda integration. */
-    integrationUri?: string;
-    /** Two-way: a route response exists and the route selects it. */
-    twoWay: boolean;
-    authorizationType: "NONE" | "AWS_IAM" | "CUSTOM" | string;
-    authorizer?: { id: string; functionUri: string; identitySources: string[] };
-}
-
-export interface LocalApi {
-    /** Logical name of the `apigatewayv2.Api`. */
-    name: string;
-    apiId: string;
-    executionArn: string;
-    selectionExpression: string;
-    stage: string;
-    routes: Map<string, LocalRoute>;
-}
-
-export interface LocalTable {
-    name: string;
-    hashKey: string;
-    rangeKey?: string;
-    attributes: { name: string; type: string }[];
-    globalSecondaryIndexes: { name: string; hashKey: string; rangeKey?: string; projectionType?: string; nonKeyAttributes?: string[] }[];
-    ttlAttribute?: string;
-}
-
-export interface LocalNotification {
-    /** Logical name of the `s3.BucketNotification`, for messages. */
-    name: string;
-    bucket: string;
-    targets: { functionArn: string; events: string[]; filterPrefix?: string; filterSuffix?: string }[];
-}
+import { wildcardMatches } from "./iam";
+import { RESOURCE_TYPES } from "./resource-types";
+import type { ApiSpec, FunctionSpec, NotificationSpec, RouteSpec, TableSpec } from "./specs";
 
 interface Permission {
     functionRef: string;
@@ -48,12 +12,19 @@ interface Permission {
 
 const str = (value: Json | undefined): string | undefined => (typeof value === "string" ? value : undefined);
 
-export class LocalGraph {
+/** Lambda's default for retries of a failed asynchronous invocation, without a `FunctionEventInvokeConfig`. */
+const DEFAULT_ASYNC_RETRIES = 2;
+
+/**
+ * A recorded program's resources: queries over them (by type, name, URN, parent), and the views each local
+ * service is started from (`websocketApis()`, `functions()`, `tables()`, `buckets()`, `notifications()`).
+ */
+export class ResourceGraph {
     /** Read once: the graph never changes, and `permits` runs on every message. */
     private readonly permissionList: Permission[];
 
     constructor(readonly program: RecordedProgram) {
-        this.permissionList = this.ofType("aws:lambda/permission:Permission").map((r) => ({
+        this.permissionList = this.ofType(RESOURCE_TYPES.permission).map((r) => ({
             functionRef: String(r.inputs.function),
             principal: String(r.inputs.principal),
             sourceArn: str(r.inputs.sourceArn),
@@ -61,18 +32,64 @@ export class LocalGraph {
         }));
     }
 
-    private ofType(type: string): RecordedResource[] {
-        return this.program.resources.filter((r) => r.type === type);
+    get resources(): RecordedResource[] {
+        return this.program.resources;
     }
 
-    functions(): LocalFunction[] {
-        return this.ofType("aws:lambda/function:Function").map((r) => {
+    /** Custom resources only: what `pulumi up` would create in AWS. */
+    get awsResources(): RecordedResource[] {
+        return this.resources.filter((r) => r.custom);
+    }
+
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of `type` named `name`; fails when there are none or several. */
+    one(type: string, name: string): RecordedResource {
+        const found = this.resources.filter((r) => r.type === type && r.name === name);
+        if (found.length !== 1) {
+            throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+        }
+        return found[0];
+    }
+
+    byUrn(urn: string): RecordedResource {
+        const found = this.resources.find((r) => r.urn === urn);
+        if (!found) {
+            throw new Error(`no resource ${urn}`);
+        }
+        return found;
+    }
+
+    /** Resources below a component, at any depth. */
+    descendants(urn: string): RecordedResource[] {
+        const children = this.resources.filter((r) => r.parent === urn);
+        return children.flatMap((child) => [child, ...this.descendants(child.urn)]);
+    }
+
+    /** The resource whose state field `field` equals `value` (e.g. the function whose `invokeArn` is X). */
+    withState(type: string, field: string, value: unknown): RecordedResource {
+        const found = this.ofType(type).filter((r) => r.state[field] === value);
+        if (found.length !== 1) {
+            throw new Error(`expected one ${type} with ${field}=${String(value)}, found ${found.length}`);
+        }
+        return found[0];
+    }
+
+    functions(): FunctionSpec[] {
+        const retries = new Map(
+            this.ofType(RESOURCE_TYPES.invokeConfig).map((r) => [String(r.inputs.functionName), r.inputs.maximumRetryAttempts]),
+        );
+        return this.ofType(RESOURCE_TYPES.function).map((r) => {
             const environment = (r.inputs.environment as { variables?: Record<string, string> } | null)?.variables ?? {};
             const logGroup = str((r.inputs.loggingConfig as { logGroup?: Json } | null)?.logGroup);
             const name = String(r.state.name);
+            const arn = String(r.state.arn);
+            const maximumRetryAttempts = retries.get(name) ?? retries.get(arn);
             return {
                 name,
-                arn: String(r.state.arn),
+                arn,
                 handler: str(r.inputs.handler) ?? "index.handler",
                 runtime: str(r.inputs.runtime) ?? "nodejs22.x",
                 code: r.inputs.code ?? null,
@@ -82,6 +99,7 @@ export class LocalGraph {
                 reservedConcurrency:
                     typeof r.inputs.reservedConcurrentExecutions === "number" ? r.inputs.reservedConcurrentExecutions : undefined,
                 logGroupName: logGroup ?? `/aws/lambda/${name}`,
+                maximumRetryAttempts: typeof maximumRetryAttempts === "number" ? maximumRetryAttempts : DEFAULT_ASYNC_RETRIES,
             };
         });
     }
@@ -95,40 +113,40 @@ export class LocalGraph {
             (p) =>
                 p.principal === principal &&
                 (p.functionRef === fn.name || p.functionRef === fn.arn) &&
-                (p.sourceArn === undefined || globMatches(p.sourceArn, sourceArn)) &&
+                (p.sourceArn === undefined || wildcardMatches(p.sourceArn, sourceArn)) &&
                 (p.sourceAccount === undefined || sourceAccount === undefined || p.sourceAccount === sourceAccount),
         );
     }
 
-    websocketApis(): LocalApi[] {
-        const integrations = new Map(this.ofType("aws:apigatewayv2/integration:Integration").map((r) => [String(r.id), r]));
-        const authorizers = new Map(this.ofType("aws:apigatewayv2/authorizer:Authorizer").map((r) => [String(r.id), r]));
-        const respondingRoutes = new Set(this.ofType("aws:apigatewayv2/routeResponse:RouteResponse").map((r) => String(r.inputs.routeId)));
-        return this.ofType("aws:apigatewayv2/api:Api")
+    websocketApis(): ApiSpec[] {
+        const integrations = new Map(this.ofType(RESOURCE_TYPES.integration).map((r) => [String(r.id), r]));
+        const authorizers = new Map(this.ofType(RESOURCE_TYPES.authorizer).map((r) => [String(r.id), r]));
+        const respondingRoutes = new Set(this.ofType(RESOURCE_TYPES.routeResponse).map((r) => String(r.inputs.routeId)));
+        return this.ofType(RESOURCE_TYPES.api)
             .filter((api) => api.inputs.protocolType === "WEBSOCKET")
             .map((api) => {
                 const apiId = String(api.id);
-                const stages = this.ofType("aws:apigatewayv2/stage:Stage").filter((s) => s.inputs.apiId === apiId);
+                const stages = this.ofType(RESOURCE_TYPES.stage).filter((s) => s.inputs.apiId === apiId);
                 if (stages.length !== 1) {
                     throw new Error(
                         `API ${api.name} (${apiId}) has ${stages.length} stages; the local cloud serves an API with exactly one.`,
                     );
                 }
-                const routes = new Map<string, LocalRoute>();
-                for (const route of this.ofType("aws:apigatewayv2/route:Route").filter((r) => r.inputs.apiId === apiId)) {
+                const routes = new Map<string, RouteSpec>();
+                for (const route of this.ofType(RESOURCE_TYPES.route).filter((r) => r.inputs.apiId === apiId)) {
                     const integrationId = /^integrations\/(.+)$/.exec(str(route.inputs.target) ?? "")?.[1];
                     const integration = integrationId ? integrations.get(integrationId) : undefined;
                     const authorizer = str(route.inputs.authorizerId) ? authorizers.get(String(route.inputs.authorizerId)) : undefined;
+                    const selectsResponse =
+                        route.inputs.routeResponseSelectionExpression !== null &&
+                        route.inputs.routeResponseSelectionExpression !== undefined;
                     routes.set(String(route.inputs.routeKey), {
                         routeKey: String(route.inputs.routeKey),
                         integrationUri:
                             integration && integration.inputs.integrationType === "AWS_PROXY"
                                 ? str(integration.inputs.integrationUri)
                                 : undefined,
-                        twoWay:
-                            route.inputs.routeResponseSelectionExpression !== null &&
-                            route.inputs.routeResponseSelectionExpression !== undefined &&
-                            respondingRoutes.has(String(route.id)),
+                        twoWay: selectsResponse && respondingRoutes.has(String(route.id)),
                         authorizationType: str(route.inputs.authorizationType) ?? "NONE",
                         authorizer: authorizer
                             ? {
@@ -150,8 +168,8 @@ export class LocalGraph {
             });
     }
 
-    tables(): LocalTable[] {
-        return this.ofType("aws:dynamodb/table:Table").map((r) => {
+    tables(): TableSpec[] {
+        return this.ofType(RESOURCE_TYPES.table).map((r) => {
             const ttl = r.inputs.ttl as { attributeName?: string; enabled?: boolean } | null;
             return {
                 name: String(r.state.name),
@@ -161,7 +179,7 @@ export class LocalGraph {
                     name: a.name,
                     type: a.type,
                 })),
-                globalSecondaryIndexes: ((r.inputs.globalSecondaryIndexes as LocalTable["globalSecondaryIndexes"] | null) ?? []).map(
+                globalSecondaryIndexes: ((r.inputs.globalSecondaryIndexes as TableSpec["globalSecondaryIndexes"] | null) ?? []).map(
                     (g) => ({ ...g }),
                 ),
                 ttlAttribute: ttl?.enabled ? ttl.attributeName : undefined,
@@ -171,12 +189,12 @@ export class LocalGraph {
 
     /** Buckets created by the program, plus existing buckets it only watches. */
     buckets(): string[] {
-        const created = this.ofType("aws:s3/bucket:Bucket").map((r) => String(r.state.bucket));
+        const created = this.ofType(RESOURCE_TYPES.bucket).map((r) => String(r.state.bucket));
         return [...new Set([...created, ...this.notifications().map((n) => n.bucket)])];
     }
 
-    notifications(): LocalNotification[] {
-        return this.ofType("aws:s3/bucketNotification:BucketNotification").map((r) => ({
+    notifications(): NotificationSpec[] {
+        return this.ofType(RESOURCE_TYPES.notification).map((r) => ({
             name: r.name,
             bucket: String(r.inputs.bucket),
             targets: ((r.inputs.lambdaFunctions as Record<string, Json>[] | null) ?? []).map((t) => ({
@@ -187,13 +205,4 @@ export class LocalGraph {
             })),
         }));
     }
-}
-
-/** IAM-style wildcard match: `*` any run of characters, `?` one character. */
-export function globMatches(pattern: string, value: string): boolean {
-    const regex = pattern
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".");
-    return new RegExp(`^${regex}$`).test(value);
 }

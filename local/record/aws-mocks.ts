@@ -1,13 +1,17 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_TYPES } from "../graph/resource-types";
 
 /** The account every mocked ARN belongs to. */
 export const MOCK_ACCOUNT_ID = "000000000000";
 
 type State = Record<string, unknown>;
+
+/** The mock API's arguments, plus the resource's URN when the caller knows it (the recorder does). */
+export type MockResourceArgsWithUrn = pulumi.runtime.MockResourceArgs & { urn?: string };
 type Inputs = Record<string, unknown>;
 
-/** A short, stable id derived from a resource's type and name: the same program always gets the same ids. */
+/** A short, stable id derived from a resource's URN: the same program always gets the same ids. */
 export function stableId(seed: string, length: number, alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"): string {
     const digest = createHash("sha256").update(seed).digest();
     let out = "";
@@ -18,16 +22,16 @@ export function stableId(seed: string, length: number, alphabet = "abcdefghijklm
 }
 
 /** What AWS would name a resource created without an explicit name (Pulumi auto-naming: name + "-" + 7 chars). */
-function physicalName(type: string, name: string, inputs: Inputs, field = "name"): string {
+function physicalName(seed: string, name: string, inputs: Inputs, field = "name"): string {
     const explicit = inputs[field];
     if (typeof explicit === "string" && explicit !== "") {
         return explicit;
     }
     const prefix = inputs[`${field}Prefix`];
     if (typeof prefix === "string") {
-        return prefix + stableId(`${type}::${name}`, 8, "0123456789abcdef");
+        return prefix + stableId(seed, 8, "0123456789abcdef");
     }
-    return `${name}-${stableId(`${type}::${name}`, 7, "0123456789abcdef")}`;
+    return `${name}-${stableId(seed, 7, "0123456789abcdef")}`;
 }
 
 /**
@@ -65,12 +69,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         }
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    newResource(args: MockResourceArgsWithUrn): pulumi.runtime.MockResourceResult {
         const inputs = (args.inputs ?? {}) as Inputs;
-        const seed = `${args.type}::${args.name}`;
+        // Pulumi identifies a resource by its URN: two components may each own a child of the same type and name.
+        const seed = args.urn ?? `${args.type}::${args.name}`;
         const withState = (id: string, state: State) => ({ id, state: { ...inputs, ...state } });
         switch (args.type) {
-            case "aws:apigatewayv2/api:Api": {
+            case RESOURCE_TYPES.api: {
                 const id = stableId(seed, 10);
                 const scheme = inputs.protocolType === "WEBSOCKET" ? "wss" : "https";
                 return withState(id, {
@@ -81,7 +86,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                     apiKeySelectionExpression: "$request.header.x-api-key",
                 });
             }
-            case "aws:apigatewayv2/stage:Stage": {
+            case RESOURCE_TYPES.stage: {
                 const apiId = String(inputs.apiId);
                 const stage = String(inputs.name);
                 return withState(stage, {
@@ -90,13 +95,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                     arn: `arn:aws:apigateway:${this.region}::/apis/${apiId}/stages/${stage}`,
                 });
             }
-            case "aws:apigatewayv2/integration:Integration":
-            case "aws:apigatewayv2/route:Route":
-            case "aws:apigatewayv2/routeResponse:RouteResponse":
-            case "aws:apigatewayv2/authorizer:Authorizer":
+            case RESOURCE_TYPES.integration:
+            case RESOURCE_TYPES.route:
+            case RESOURCE_TYPES.routeResponse:
+            case RESOURCE_TYPES.authorizer:
                 return withState(stableId(seed, 7), {});
-            case "aws:lambda/function:Function": {
-                const name = physicalName(args.type, args.name, inputs);
+            case RESOURCE_TYPES.function: {
+                const name = physicalName(seed, args.name, inputs);
                 const arn = this.arn("lambda", `function:${name}`);
                 return withState(name, {
                     name,
@@ -106,31 +111,31 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                     version: "$LATEST",
                 });
             }
-            case "aws:lambda/permission:Permission":
-                return withState(String(inputs.statementId ?? physicalName(args.type, args.name, inputs, "statementId")), {});
-            case "aws:iam/role:Role": {
-                const name = physicalName(args.type, args.name, inputs);
+            case RESOURCE_TYPES.permission:
+                return withState(String(inputs.statementId ?? physicalName(seed, args.name, inputs, "statementId")), {});
+            case RESOURCE_TYPES.role: {
+                const name = physicalName(seed, args.name, inputs);
                 return withState(name, {
                     name,
                     arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`,
                     uniqueId: `AROA${stableId(seed, 16).toUpperCase()}`,
                 });
             }
-            case "aws:iam/rolePolicy:RolePolicy": {
-                const name = physicalName(args.type, args.name, inputs);
+            case RESOURCE_TYPES.rolePolicy: {
+                const name = physicalName(seed, args.name, inputs);
                 return withState(`${String(inputs.role)}:${name}`, { name });
             }
-            case "aws:cloudwatch/logGroup:LogGroup": {
-                const name = physicalName(args.type, args.name, inputs);
+            case RESOURCE_TYPES.logGroup: {
+                const name = physicalName(seed, args.name, inputs);
                 return withState(name, { name, arn: this.arn("logs", `log-group:${name}`) });
             }
-            case "aws:dynamodb/table:Table": {
-                const name = physicalName(args.type, args.name, inputs);
+            case RESOURCE_TYPES.table: {
+                const name = physicalName(seed, args.name, inputs);
                 return withState(name, { name, arn: this.arn("dynamodb", `table/${name}`) });
             }
-            case "aws:s3/bucket:Bucket": {
+            case RESOURCE_TYPES.bucket: {
                 // S3 bucket names are lower case; auto-naming keeps the logical name and adds 7 characters.
-                const bucket = physicalName(args.type, args.name, inputs, "bucket").toLowerCase();
+                const bucket = physicalName(seed, args.name, inputs, "bucket").toLowerCase();
                 return withState(bucket, {
                     bucket,
                     arn: `arn:aws:s3:::${bucket}`,
@@ -139,12 +144,12 @@ export class AwsMocks implements pulumi.runtime.Mocks {
                     region: this.region,
                 });
             }
-            case "aws:sqs/queue:Queue": {
-                const name = physicalName(args.type, args.name, inputs);
+            case RESOURCE_TYPES.queue: {
+                const name = physicalName(seed, args.name, inputs);
                 const url = `https://sqs.${this.region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${name}`;
                 return withState(url, { name, url, arn: this.arn("sqs", name) });
             }
-            case "aws:apigateway/account:Account":
+            case RESOURCE_TYPES.account:
                 return withState(`api-gateway-account-${this.region}`, {});
             default:
                 return withState(`${args.name}-${stableId(seed, 8)}`, {});

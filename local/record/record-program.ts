@@ -1,11 +1,15 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
 import { AwsMocks } from "./aws-mocks";
+import type { StackSettings } from "./stack-settings";
 
-/** JSON-safe value; archives and assets become `{ archive: {...} }` / `{ asset: {...} }`. */
+/** JSON-safe value; archives and assets become `{ archive: {...} }` / `{ asset: {...} }` (see `RecordedArchive`). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** How a recorded `pulumi.asset.AssetArchive` / `FileArchive` / `StringAsset` / `FileAsset` looks. */
+export interface RecordedAsset {
+    asset?: { text?: string; path?: string };
+    archive?: { path?: string; assets?: Record<string, RecordedAsset> };
+}
 
 export interface RecordedResource {
     urn: string;
@@ -31,54 +35,6 @@ export interface RecordedProgram {
     region: string;
     resources: RecordedResource[];
     outputs: { [key: string]: Json };
-}
-
-export interface StackSettings {
-    project: string;
-    stack: string;
-    /** Namespaced config, as `pulumi config` holds it: `aws:region`, `<project>:<key>`. */
-    config: Record<string, string>;
-    /** The program's entry file. */
-    main: string;
-}
-
-const configValue = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
-
-/**
- * Reads `Pulumi.yaml` (project name, entry point, config defaults) and `Pulumi.<stack>.yaml` from a program's
- * folder, the way the Pulumi CLI assembles a stack's config.
- */
-export function readStackSettings(programDir: string, stack: string): StackSettings {
-    const projectFile = path.join(programDir, "Pulumi.yaml");
-    if (!fs.existsSync(projectFile)) {
-        throw new Error(`${programDir} is not a Pulumi program: it has no Pulumi.yaml.`);
-    }
-    const project = parseYaml(fs.readFileSync(projectFile, "utf8")) as {
-        name: string;
-        main?: string;
-        config?: Record<string, unknown>;
-    };
-    const config: Record<string, string> = {};
-    for (const [key, declared] of Object.entries(project.config ?? {})) {
-        const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
-        const value =
-            declared !== null && typeof declared === "object" && !Array.isArray(declared)
-                ? ((declared as { default?: unknown; value?: unknown }).default ?? (declared as { value?: unknown }).value)
-                : declared;
-        if (value !== undefined) {
-            config[fullKey] = configValue(value);
-        }
-    }
-    const stackFile = path.join(programDir, `Pulumi.${stack}.yaml`);
-    if (fs.existsSync(stackFile)) {
-        const stackConfig = (parseYaml(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
-        for (const [key, value] of Object.entries(stackConfig)) {
-            config[key.includes(":") ? key : `${project.name}:${key}`] = configValue(value);
-        }
-    } else if (stack !== "dev") {
-        throw new Error(`stack "${stack}" has no ${path.basename(stackFile)} in ${programDir}.`);
-    }
-    return { project: project.name, stack, config, main: path.resolve(programDir, project.main ?? ".") };
 }
 
 async function toJson(value: unknown): Promise<Json> {
@@ -130,7 +86,9 @@ interface RegisterResponse {
 type RegisterCallback = (err: unknown, response?: RegisterResponse) => void;
 interface MockMonitorLike {
     registerResource(req: RegisterRequest, callback: RegisterCallback): Promise<void>;
+    newUrn(parent: string, type: string, name: string): string;
 }
+type RegisteredResource = Omit<RecordedResource, "id" | "inputs" | "state">;
 
 /**
  * Runs a Pulumi program in this process under `AwsMocks` and records every resource it registers, with its
@@ -141,46 +99,55 @@ export async function recordProgram(settings: Omit<StackSettings, "main">, run: 
     pulumi.runtime.setAllConfig(settings.config);
     const region = settings.config["aws:region"] ?? "us-east-1";
     const mocks = new AwsMocks(region);
-    const newResource = mocks.newResource.bind(mocks);
-    const created = new Map<string, { inputs: unknown; id: string | undefined; state: Record<string, unknown> }>();
-    mocks.newResource = (args) => {
-        const result = newResource(args);
-        created.set(`${args.type}::${args.name}`, { inputs: args.inputs, ...result });
-        return result;
-    };
     await pulumi.runtime.setMocks(mocks, settings.project, settings.stack, false);
 
-    // The mock API passes no parent or dependencies to `newResource`; the monitor's requests carry them.
-    const registered: Omit<RecordedResource, "id" | "inputs" | "state">[] = [];
+    // The mock API passes no parent, dependencies or URN to `newResource`; the monitor's requests carry them. The
+    // monitor calls `newResource` synchronously inside `registerResource`, so the request in hand is that resource's.
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+    const registered: RegisteredResource[] = [];
+    let registering: RegisterRequest | undefined;
+    const made = new Map<string, { inputs: unknown; id: string | undefined; state: Record<string, unknown> }>();
+    const newResource = mocks.newResource.bind(mocks);
+    mocks.newResource = (args) => {
+        const urn = registering ? monitor.newUrn(registering.getParent(), args.type, args.name) : undefined;
+        const result = newResource({ ...args, urn });
+        made.set(urn ?? `${args.type}::${args.name}`, { inputs: args.inputs, ...result });
+        return result;
+    };
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, callback) =>
-        register(req, (err, response) => {
-            if (!err && response) {
-                registered.push({
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent(),
-                    custom: req.getCustom(),
-                    dependencies: req.getDependenciesList(),
-                    retainOnDelete: req.getRetainondelete() ?? false,
-                    urn: response.getUrn(),
-                });
-            }
-            callback(err, response);
-        });
+    monitor.registerResource = (req, callback) => {
+        registering = req;
+        try {
+            return register(req, (err, response) => {
+                if (!err && response) {
+                    registered.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        parent: req.getParent(),
+                        custom: req.getCustom(),
+                        dependencies: req.getDependenciesList(),
+                        retainOnDelete: req.getRetainondelete() ?? false,
+                        urn: response.getUrn(),
+                    });
+                }
+                callback(err, response);
+            });
+        } finally {
+            registering = undefined;
+        }
+    };
 
     const outputs = (await pulumi.runtime.runInPulumiStack(async () => run())) ?? {};
     await pulumi.runtime.disconnect();
 
     const resources: RecordedResource[] = [];
     for (const entry of registered) {
-        const made = created.get(`${entry.type}::${entry.name}`);
+        const resource = made.get(entry.urn);
         resources.push({
             ...entry,
-            id: made?.id ?? null,
-            inputs: ((await toJson(made?.inputs ?? {})) ?? {}) as { [key: string]: Json },
-            state: ((await toJson(made?.state ?? {})) ?? {}) as { [key: string]: Json },
+            id: resource?.id ?? null,
+            inputs: ((await toJson(resource?.inputs ?? {})) ?? {}) as { [key: string]: Json },
+            state: ((await toJson(resource?.state ?? {})) ?? {}) as { [key: string]: Json },
         });
     }
     return {

@@ -8,18 +8,16 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { LocalTable } from "../graph/resource-graph";
+import type { TableSpec } from "../graph/specs";
+import { LOCAL_CREDENTIALS } from "./credentials";
+import { close, listen } from "./http";
 import type { Latency } from "./latency";
-
-/** Credentials local clients sign with; dynalite accepts any, s3rver only its registered pair. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
 /**
  * The program's DynamoDB tables in dynalite, with their keys and indexes. dynalite has no TTL, so expired rows
  * are swept periodically, as DynamoDB deletes them (AWS: within days; here: within `ttlSweepMs`).
  */
-export class LocalDynamoDB {
+export class DynamoDBService {
     private sweeper?: NodeJS.Timeout;
     private sweeping?: Promise<void>;
 
@@ -27,14 +25,14 @@ export class LocalDynamoDB {
         private readonly server: Server,
         readonly endpoint: string,
         private readonly client: DynamoDBClient,
-        private readonly tables: LocalTable[],
+        private readonly tables: TableSpec[],
         private readonly log: (line: string) => void,
     ) {}
 
     static async start(
-        tables: LocalTable[],
+        tables: TableSpec[],
         options: { port: number; path?: string; region: string; ttlSweepMs: number; latency: Latency; log: (line: string) => void },
-    ): Promise<LocalDynamoDB> {
+    ): Promise<DynamoDBService> {
         const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
         // dynalite answers on its own "request" listener: run it after the modelled latency.
         for (const listener of server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[]) {
@@ -43,13 +41,9 @@ export class LocalDynamoDB {
                 options.latency.delay(() => listener.call(server, req, res)),
             );
         }
-        await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(options.port, "127.0.0.1", () => resolve());
-        });
-        const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const endpoint = `http://127.0.0.1:${await listen(server, options.port)}`;
         const client = new DynamoDBClient({ endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
-        const local = new LocalDynamoDB(server, endpoint, client, tables, options.log);
+        const local = new DynamoDBService(server, endpoint, client, tables, options.log);
         try {
             for (const table of tables) {
                 await local.createTable(table);
@@ -72,7 +66,7 @@ export class LocalDynamoDB {
         return local;
     }
 
-    private async createTable(table: LocalTable): Promise<void> {
+    private async createTable(table: TableSpec): Promise<void> {
         const keySchema = (hash: string, range?: string) => [
             { AttributeName: hash, KeyType: "HASH" as const },
             ...(range ? [{ AttributeName: range, KeyType: "RANGE" as const }] : []),
@@ -142,6 +136,6 @@ export class LocalDynamoDB {
         clearInterval(this.sweeper);
         await this.sweeping;
         this.client.destroy();
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+        await close(this.server);
     }
 }

@@ -1,4 +1,22 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Listens on `port` of loopback (0: any free port) and resolves with the port it got. */
+export function listen(server: Server, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", () => {
+            server.off("error", reject);
+            resolve((server.address() as AddressInfo).port);
+        });
+    });
+}
+
+/** Stops listening and ends kept-alive connections, so that close does not wait for idle clients. */
+export function close(server: Server): Promise<void> {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+}
 
 /**
  * A request's body, or `undefined` when it is over `limit` bytes. It is read to the end either way, so the

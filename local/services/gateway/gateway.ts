@@ -1,36 +1,35 @@
-import { readBodyUpTo } from "../http";
+import { close, listen, readBodyUpTo } from "../http";
 import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
-import { globMatches, type LocalApi, type LocalGraph, type LocalRoute } from "../../graph/resource-graph";
-import type { LambdaService } from "../lambda/runtime";
+import { policyAllows, type PolicyDocument } from "../../graph/iam";
+import type { ResourceGraph } from "../../graph/resource-graph";
+import type { ApiSpec, FunctionSpec, RouteSpec } from "../../graph/specs";
+import type { InvokeOutcome } from "../lambda/runtime";
+import type { GatewayLimits } from "./limits";
 import { errorFrame, newId, requestContext, requestParts, type ApiInfo, type ConnectionInfo } from "./proxy-events";
 import { selectRoute } from "./route-selection";
 
-/** API Gateway's WebSocket limits and timeouts (B7, B24); tests shorten the timeouts. */
-export interface GatewayLimits {
-    integrationTimeoutMs: number;
-    idleTimeoutMs: number;
-    maxLifetimeMs: number;
-    maxMessageBytes: number;
+/** What the gateway needs of the Lambda runtime: its functions, and running one synchronously. */
+export interface GatewayLambda {
+    find(reference: string): FunctionSpec | undefined;
+    invoke(reference: string, event: unknown): Promise<InvokeOutcome>;
 }
 
-export const AWS_LIMITS: GatewayLimits = {
-    integrationTimeoutMs: 29_000,
-    idleTimeoutMs: 10 * 60_000,
-    maxLifetimeMs: 2 * 60 * 60_000,
-    maxMessageBytes: 128 * 1024,
-};
+/** A view of each connection's socket as it opens, for measuring what writing frames directly costs (bench). */
+export type ConnectionTap = (api: string, socket: WebSocket) => void;
 
 export interface GatewayOptions {
-    api: LocalApi;
-    graph: LocalGraph;
+    api: ApiSpec;
+    graph: ResourceGraph;
+    lambda: GatewayLambda;
     region: string;
     limits: GatewayLimits;
     /** Delay before each `@connections` request is handled. */
     latency: Latency;
     log: (line: string) => void;
+    connectionTap?: ConnectionTap;
 }
 
 interface Connection extends ConnectionInfo {
@@ -53,7 +52,7 @@ const CLOSE_REASONS: Record<number, string> = {
 /**
  * One API Gateway WebSocket API on loopback: the handshake with its authorizer and `$connect` (held until they
  * finish), route selection, Lambda proxy integrations, route responses, `$disconnect`, and the `@connections`
- * management API on the same port, as `../shared/apigw-websocket-behaviour.md` states them.
+ * management API on the same port, as docs/aws-behaviour.md states them (B1–B24).
  */
 export class WebSocketGateway {
     private readonly server: Server;
@@ -61,13 +60,16 @@ export class WebSocketGateway {
     private readonly connections = new Map<string, Connection>();
     private readonly pendingDisconnects = new Set<Promise<unknown>>();
     private readonly protocols = new WeakMap<IncomingMessage, string>();
-    private lambda?: LambdaService;
-    private info?: ApiInfo;
+    private readonly lambda: GatewayLambda;
+    private readonly info: ApiInfo;
     /** Fixed for the gateway's life; read on every message and every @connections request. */
     private readonly routeKeys: ReadonlySet<string>;
     private readonly connectionsPath: RegExp;
 
     constructor(private readonly options: GatewayOptions) {
+        const { api, region } = options;
+        this.lambda = options.lambda;
+        this.info = { apiId: api.apiId, stage: api.stage, domainName: `${api.apiId}.execute-api.${region}.amazonaws.com` };
         this.routeKeys = new Set(options.api.routes.keys());
         this.connectionsPath = new RegExp(`^/${escapeRegExp(options.api.stage)}/@connections/([^/]+)$`);
         this.wss = new WebSocketServer({
@@ -86,34 +88,13 @@ export class WebSocketGateway {
         });
     }
 
-    get api(): LocalApi {
+    get api(): ApiSpec {
         return this.options.api;
     }
 
-    get connectionCount(): number {
-        return this.connections.size;
-    }
-
-    /** Writes `data` to every open connection: no HTTP, no Lambda, the ceiling any `@connections` fan-out can reach (benchmarks). */
-    sendToAll(data: string): number {
-        for (const connection of this.connections.values()) this.send(connection, data);
-        return this.connections.size;
-    }
-
-    /** Starts listening; the port is known before the Lambda runtime starts, so its functions can reach it. */
-    async listen(port: number, host = "127.0.0.1"): Promise<number> {
-        await new Promise<void>((resolve, rejectListen) => {
-            this.server.once("error", rejectListen);
-            this.server.listen(port, host, () => resolve());
-        });
-        return (this.server.address() as AddressInfo).port;
-    }
-
-    /** Hands the gateway its functions and starts answering. */
-    attach(lambda: LambdaService): void {
-        this.lambda = lambda;
-        const { api, region } = this.options;
-        this.info = { apiId: api.apiId, stage: api.stage, domainName: `${api.apiId}.execute-api.${region}.amazonaws.com` };
+    /** Starts listening on loopback; resolves with the port. */
+    listen(port: number): Promise<number> {
+        return listen(this.server, port);
     }
 
     /** Closes every client with 1001 "Going away", waits for their `$disconnect`, then stops listening. */
@@ -131,8 +112,7 @@ export class WebSocketGateway {
         await Promise.all(closed);
         await Promise.all([...this.pendingDisconnects]);
         this.wss.close();
-        this.server.closeAllConnections();
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+        await close(this.server);
     }
 
     private stagePath(pathname: string): boolean {
@@ -146,7 +126,7 @@ export class WebSocketGateway {
         if (!url) {
             return reject(socket, 400);
         }
-        if (!this.stagePath(url.pathname) || !this.lambda) {
+        if (!this.stagePath(url.pathname)) {
             return reject(socket, 403);
         }
         // The checks ws makes in handleUpgrade, made before $connect runs: no CONNECT without a real handshake.
@@ -168,7 +148,7 @@ export class WebSocketGateway {
         if (connectRoute) {
             const event = {
                 ...parts,
-                requestContext: requestContext(this.info!, connection, "$connect", "CONNECT"),
+                requestContext: requestContext(this.info, connection, "$connect", "CONNECT"),
                 isBase64Encoded: false,
             };
             const result = await this.integrate(connectRoute, event);
@@ -193,7 +173,7 @@ export class WebSocketGateway {
 
     /** Returns the HTTP status that rejects the handshake, or undefined to go on (B14, B15). */
     private async authorize(
-        route: LocalRoute | undefined,
+        route: RouteSpec | undefined,
         connection: ConnectionInfo,
         parts: ReturnType<typeof requestParts>,
     ): Promise<number | undefined> {
@@ -220,7 +200,7 @@ export class WebSocketGateway {
             }
         }
         const { api } = this.options;
-        const fn = this.lambda!.find(route.authorizer.functionUri);
+        const fn = this.lambda.find(route.authorizer.functionUri);
         if (!fn || !this.options.graph.permits(fn, "apigateway.amazonaws.com", `${api.executionArn}/authorizers/${route.authorizer.id}`)) {
             this.options.log(
                 `${api.name}: API Gateway may not invoke the authorizer function (no lambda.Permission for ${api.executionArn}/authorizers/${route.authorizer.id})`,
@@ -228,12 +208,12 @@ export class WebSocketGateway {
             return 500;
         }
         const methodArn = `${api.executionArn}/${api.stage}/$connect`;
-        const outcome = await this.lambda!.invoke(fn.name, {
+        const outcome = await this.lambda.invoke(fn.name, {
             type: "REQUEST",
             methodArn,
             ...parts,
             stageVariables: {},
-            requestContext: requestContext(this.info!, connection, "$connect", "CONNECT"),
+            requestContext: requestContext(this.info, connection, "$connect", "CONNECT"),
         });
         if (!outcome.ok) {
             return outcome.error.errorMessage === "Unauthorized" ? 401 : 500;
@@ -243,7 +223,7 @@ export class WebSocketGateway {
             policyDocument?: PolicyDocument;
             context?: Record<string, unknown>;
         } | null;
-        if (!allows(result?.policyDocument, methodArn)) {
+        if (!policyAllows(result?.policyDocument, "execute-api:Invoke", methodArn)) {
             return 403;
         }
         connection.authorizer = { ...(result?.context ?? {}), principalId: result?.principalId };
@@ -261,6 +241,7 @@ export class WebSocketGateway {
             lifetimeTimer: setTimeout(() => this.closeConnection(connection, 1001, "Going away"), limits.maxLifetimeMs),
         };
         this.connections.set(connection.connectionId, connection);
+        this.options.connectionTap?.(this.options.api.name, ws);
         this.touch(connection);
         // ws closes oversized messages with 1009 (B24) and invalid UTF-8 with 1007; $disconnect reports that code.
         ws.on("error", (err: Error & { code?: string }) => {
@@ -302,7 +283,7 @@ export class WebSocketGateway {
     private async onMessage(connection: Connection, body: string): Promise<void> {
         const { api } = this.options;
         const routeKey = selectRoute(api.selectionExpression, body, this.routeKeys);
-        const context = requestContext(this.info!, connection, routeKey ?? "$default", "MESSAGE");
+        const context = requestContext(this.info, connection, routeKey ?? "$default", "MESSAGE");
         if (routeKey === undefined) {
             return this.send(connection, errorFrame("Forbidden", connection.connectionId, context.requestId));
         }
@@ -332,7 +313,7 @@ export class WebSocketGateway {
         const event = {
             headers: {},
             multiValueHeaders: {},
-            requestContext: requestContext(this.info!, connection, "$disconnect", "DISCONNECT", {
+            requestContext: requestContext(this.info, connection, "$disconnect", "DISCONNECT", {
                 disconnectStatusCode: status,
                 disconnectReason: connection.serverClose?.reason ?? (reason || CLOSE_REASONS[status] || ""),
             }),
@@ -360,9 +341,9 @@ export class WebSocketGateway {
     }
 
     /** Invokes a route's Lambda proxy integration, as API Gateway may: only with a matching permission (B6, B7). */
-    private async integrate(route: LocalRoute, event: unknown): Promise<Integration> {
+    private async integrate(route: RouteSpec, event: unknown): Promise<Integration> {
         const { api, graph, limits, log } = this.options;
-        const fn = route.integrationUri ? this.lambda!.find(route.integrationUri) : undefined;
+        const fn = route.integrationUri ? this.lambda.find(route.integrationUri) : undefined;
         if (!fn) {
             log(`${api.name} ${route.routeKey}: the route has no Lambda proxy integration the local cloud can run`);
             return { kind: "error", detail: "no integration" };
@@ -378,7 +359,7 @@ export class WebSocketGateway {
         const timeout = new Promise<Integration>((resolve) => {
             timer = setTimeout(() => resolve({ kind: "timeout" }), limits.integrationTimeoutMs);
         });
-        const invocation = this.lambda!.invoke(fn.name, event).then((outcome): Integration => {
+        const invocation = this.lambda.invoke(fn.name, event).then((outcome): Integration => {
             if (!outcome.ok)
                 log(`${api.name} ${route.routeKey}: ${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
             return outcome.ok ? { kind: "ok", value: outcome.value } : { kind: "error", detail: outcome.error.errorMessage };
@@ -449,19 +430,6 @@ export class WebSocketGateway {
             res.writeHead(204, { "x-amzn-requestid": newId() }).end();
         }
     }
-}
-
-type PolicyDocument = { Statement?: { Effect?: string; Action?: string | string[]; Resource?: string | string[] }[] };
-
-/** An authorizer policy allows `methodArn` when an Allow statement covers it and no Deny does. */
-function allows(policy: PolicyDocument | undefined, methodArn: string): boolean {
-    const covers = (statement: NonNullable<PolicyDocument["Statement"]>[number]) => {
-        const actions = [statement.Action ?? []].flat();
-        const resources = [statement.Resource ?? []].flat();
-        return actions.some((a) => globMatches(a, "execute-api:Invoke")) && resources.some((r) => globMatches(r, methodArn));
-    };
-    const statements = policy?.Statement ?? [];
-    return statements.some((s) => s.Effect === "Allow" && covers(s)) && !statements.some((s) => s.Effect === "Deny" && covers(s));
 }
 
 function reject(socket: Socket, status: number): void {

@@ -1,8 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Json } from "../../record/record-program";
-
-type ArchiveEntry = { asset?: { text?: string; path?: string }; archive?: { path?: string; assets?: Record<string, ArchiveEntry> } };
+import type { Json, RecordedAsset } from "../../record/record-program";
 
 /**
  * Writes a function's recorded `code` (an AssetArchive of string/file assets and folders, or a FileArchive folder)
@@ -11,7 +9,7 @@ type ArchiveEntry = { asset?: { text?: string; path?: string }; archive?: { path
 export function materializeCode(code: Json, taskDir: string, programDir: string, functionName: string): void {
     fs.rmSync(taskDir, { recursive: true, force: true });
     fs.mkdirSync(taskDir, { recursive: true });
-    const archive = (code as ArchiveEntry | null)?.archive;
+    const archive = (code as RecordedAsset | null)?.archive;
     if (!archive) {
         throw new Error(
             `function ${functionName}: its code is not an archive the local cloud can unpack (image functions are not supported).`,
@@ -20,7 +18,7 @@ export function materializeCode(code: Json, taskDir: string, programDir: string,
     writeArchive(archive, taskDir, programDir, functionName);
 }
 
-function writeArchive(archive: NonNullable<ArchiveEntry["archive"]>, dir: string, programDir: string, functionName: string): void {
+function writeArchive(archive: NonNullable<RecordedAsset["archive"]>, dir: string, programDir: string, functionName: string): void {
     if (archive.path !== undefined) {
         copyFolder(path.resolve(programDir, archive.path), dir, functionName);
         return;

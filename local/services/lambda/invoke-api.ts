@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { readBodyUpTo } from "../http";
-import type { InvokeOutcome, LocalFunction } from "./runtime";
+import { close, listen, readBodyUpTo } from "../http";
+import type { FunctionSpec } from "../../graph/specs";
+import type { InvokeOutcome } from "./runtime";
 
 /** What the Invoke API needs of the Lambda service. */
 export interface Invoker {
-    find(reference: string): LocalFunction | undefined;
+    find(reference: string): FunctionSpec | undefined;
     invoke(reference: string, event: unknown): Promise<InvokeOutcome>;
     invokeAsync(reference: string, event: unknown, source: string): void;
 }
@@ -21,36 +21,28 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
  * run with Lambda's asynchronous retries) and DryRun, with Lambda's status codes and error types. No library
  * serves it in front of functions run this way. Signatures are not checked: IAM is verified on the graph.
  */
-export class LocalLambdaApi {
+export class InvokeApi {
     private constructor(
         private readonly server: Server,
         readonly endpoint: string,
     ) {}
 
-    static async start(
-        invoker: () => Invoker | undefined,
-        options: { port: number; region: string; accountId: string },
-    ): Promise<LocalLambdaApi> {
+    static async start(invoker: Invoker, options: { port: number; region: string; accountId: string }): Promise<InvokeApi> {
         const server = createServer((req, res) => {
-            handle(req, res, invoker(), options).catch((err: unknown) => answerError(res, 500, "ServiceException", String(err)));
+            handle(req, res, invoker, options).catch((err: unknown) => answerError(res, 500, "ServiceException", String(err)));
         });
-        await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(options.port, "127.0.0.1", () => resolve());
-        });
-        return new LocalLambdaApi(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+        return new InvokeApi(server, `http://127.0.0.1:${await listen(server, options.port)}`);
     }
 
-    async stop(): Promise<void> {
-        this.server.closeAllConnections();
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    stop(): Promise<void> {
+        return close(this.server);
     }
 }
 
 async function handle(
     req: IncomingMessage,
     res: ServerResponse,
-    invoker: Invoker | undefined,
+    invoker: Invoker,
     options: { region: string; accountId: string },
 ): Promise<void> {
     const url = new URL(req.url ?? "/", "http://local");
@@ -84,7 +76,7 @@ async function handle(
         return answerError(res, 400, "InvalidParameterValueException", "The function name is not valid URL encoding.");
     }
     const qualifier = url.searchParams.get("Qualifier");
-    const fn = invoker?.find(reference);
+    const fn = invoker.find(reference);
     if (!fn || (qualifier !== null && qualifier !== "$LATEST")) {
         const arn = reference.startsWith("arn:")
             ? reference
@@ -114,10 +106,10 @@ async function handle(
     if (invocationType === "DryRun") {
         res.writeHead(204, headers).end();
     } else if (invocationType === "Event") {
-        invoker!.invokeAsync(fn.name, event, "Lambda Invoke (Event)");
+        invoker.invokeAsync(fn.name, event, "Lambda Invoke (Event)");
         res.writeHead(202, headers).end();
     } else {
-        const outcome = await invoker!.invoke(fn.name, event);
+        const outcome = await invoker.invoke(fn.name, event);
         const payload = JSON.stringify(outcome.ok ? outcome.value : outcome.error);
         res.writeHead(200, {
             ...headers,

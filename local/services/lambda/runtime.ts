@@ -2,28 +2,13 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { materializeCode, provideRuntimeSdk } from "./code";
-import type { Json } from "../../record/record-program";
-
-export interface LocalFunction {
-    /** Physical name, e.g. `echo-test-1a2b3c4`. */
-    name: string;
-    arn: string;
-    handler: string;
-    runtime: string;
-    code: Json;
-    /** Seconds. */
-    timeout: number;
-    memorySize: number;
-    environment: Record<string, string>;
-    reservedConcurrency?: number;
-    logGroupName: string;
-}
+import type { FunctionSpec } from "../../graph/specs";
 
 export type InvokeOutcome =
     | { ok: true; value: unknown; durationMs: number }
     | { ok: false; error: { errorType: string; errorMessage: string; trace?: string[] }; durationMs: number };
 
-export interface LambdaServiceOptions {
+export interface LambdaRuntimeOptions {
     programDir: string;
     /** Where function code is unpacked. */
     runtimeDir: string;
@@ -34,7 +19,7 @@ export interface LambdaServiceOptions {
     interceptHosts: Record<string, number>;
     /** Warm environments per function at most; further invocations queue. */
     maxConcurrency: number;
-    /** Delays before Lambda's two retries of a failed asynchronous invocation (AWS: about 1 and 2 minutes). */
+    /** Delays before the first and later retries of a failed asynchronous invocation (AWS: about 1 and 2 minutes). */
     asyncRetryDelaysMs: number[];
     log: (line: string) => void;
 }
@@ -48,15 +33,17 @@ interface Environment {
 const WORKER = path.join(__dirname, "worker.js");
 
 /** Runs each function's deployed code in isolated worker threads, reused while warm, with a concurrency cap. */
-export class LambdaService {
-    private readonly functions = new Map<string, LocalFunction>();
+export class LambdaRuntime {
+    private readonly functions = new Map<string, FunctionSpec>();
     private readonly pools = new Map<string, { environments: Environment[]; queue: (() => void)[] }>();
     private readonly pendingAsync = new Set<Promise<void>>();
     private stopped = false;
+    /** Wakes the retry delays under way, so that stopping does not wait them out. */
+    private readonly sleepers = new Set<() => void>();
 
     constructor(
-        functions: LocalFunction[],
-        private readonly options: LambdaServiceOptions,
+        functions: FunctionSpec[],
+        private readonly options: LambdaRuntimeOptions,
     ) {
         provideRuntimeSdk(options.runtimeDir);
         for (const fn of functions) {
@@ -68,7 +55,7 @@ export class LambdaService {
     }
 
     /** The function named by a name, an ARN, or an API Gateway `invokeArn`. */
-    find(reference: string): LocalFunction | undefined {
+    find(reference: string): FunctionSpec | undefined {
         const invokeArn = /functions\/(arn:[^/]+)\/invocations$/.exec(reference);
         return this.functions.get(invokeArn ? invokeArn[1] : reference);
     }
@@ -100,23 +87,35 @@ export class LambdaService {
         }
     }
 
-    /** An asynchronous (Event) invocation: retried twice on error, as Lambda does, and logged with its outcome. */
+    /**
+     * An asynchronous (Event) invocation: on error retried as often as the function's `FunctionEventInvokeConfig`
+     * says (Lambda's default: twice; B28, B29), and logged with its outcome.
+     */
     invokeAsync(reference: string, event: unknown, source: string): void {
         const attempt = async () => {
-            const delays = [0, ...this.options.asyncRetryDelaysMs];
-            for (let i = 0; i < delays.length && !this.stopped; i++) {
-                if (delays[i] > 0) await new Promise((resolve) => setTimeout(resolve, delays[i]));
+            const retries = this.find(reference)?.maximumRetryAttempts ?? 0;
+            const delays = this.options.asyncRetryDelaysMs;
+            for (let i = 0; i <= retries; i++) {
+                if (i > 0) await this.sleep(delays[Math.min(i, delays.length) - 1] ?? 0);
+                if (this.stopped) {
+                    this.options.log(`${source} → ${reference}: abandoned before attempt ${i + 1}: the local cloud stopped`);
+                    return;
+                }
                 const outcome = await this.invoke(reference, event);
+                if (!outcome.ok && this.stopped) {
+                    this.options.log(`${source} → ${reference}: abandoned at attempt ${i + 1}: the local cloud stopped`);
+                    return;
+                }
                 if (outcome.ok) {
                     this.options.log(`${source} → ${reference}: ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
                     return;
                 }
                 this.options.log(
-                    `${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${delays.length})`,
+                    `${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`,
                 );
             }
             this.options.log(
-                `${source} → ${reference}: failed after ${this.options.asyncRetryDelaysMs.length} retries; on AWS the event goes to the function's failure destination`,
+                `${source} → ${reference}: failed after ${retries} ${retries === 1 ? "retry" : "retries"}; on AWS the event goes to the function's failure destination`,
             );
         };
         const run = attempt().finally(() => this.pendingAsync.delete(run));
@@ -132,6 +131,7 @@ export class LambdaService {
 
     async stop(): Promise<void> {
         this.stopped = true;
+        for (const wake of [...this.sleepers]) wake();
         for (const pool of this.pools.values()) {
             for (const wake of pool.queue.splice(0)) wake();
         }
@@ -140,11 +140,23 @@ export class LambdaService {
         );
     }
 
-    private limit(fn: LocalFunction): number {
+    private sleep(ms: number): Promise<void> {
+        return new Promise((resolve) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.sleepers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.sleepers.add(wake);
+        });
+    }
+
+    private limit(fn: FunctionSpec): number {
         return Math.max(1, Math.min(this.options.maxConcurrency, fn.reservedConcurrency ?? Number.POSITIVE_INFINITY));
     }
 
-    private acquire(fn: LocalFunction): Promise<Environment> {
+    private acquire(fn: FunctionSpec): Promise<Environment> {
         const pool = this.pools.get(fn.name)!;
         if (this.stopped) {
             return Promise.reject(new Error("The local Lambda service has stopped."));
@@ -163,12 +175,12 @@ export class LambdaService {
         return new Promise((resolve) => pool.queue.push(() => resolve(this.acquire(fn))));
     }
 
-    private release(fn: LocalFunction, environment: Environment): void {
+    private release(fn: FunctionSpec, environment: Environment): void {
         environment.busy = false;
         this.pools.get(fn.name)!.queue.shift()?.();
     }
 
-    private start(fn: LocalFunction): Environment {
+    private start(fn: FunctionSpec): Environment {
         const taskDir = path.join(this.options.runtimeDir, fn.name);
         const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomUUID().replace(/-/g, "")}`;
         const worker = new Worker(WORKER, {
@@ -244,7 +256,7 @@ export class LambdaService {
         return environment;
     }
 
-    private run(fn: LocalFunction, environment: Environment, event: unknown): Promise<InvokeOutcome> {
+    private run(fn: FunctionSpec, environment: Environment, event: unknown): Promise<InvokeOutcome> {
         return new Promise((resolve) => {
             const id = randomUUID();
             const started = Date.now();
@@ -268,7 +280,7 @@ export class LambdaService {
     }
 
     /** Drops a broken environment; the next invocation starts a fresh one (a cold start). */
-    private discard(fn: LocalFunction, environment: Environment): void {
+    private discard(fn: FunctionSpec, environment: Environment): void {
         const pool = this.pools.get(fn.name)!;
         const index = pool.environments.indexOf(environment);
         if (index >= 0) {

@@ -1,22 +1,10 @@
-import S3rver from "s3rver";
-import { globMatches, type LocalGraph, type LocalNotification } from "../graph/resource-graph";
-
-/** An object event as the local S3 saw it, before it is shaped as S3's notification record. */
-export interface ObjectEvent {
-    /** Without the `s3:` prefix, e.g. `ObjectCreated:Put`. */
-    eventName: string;
-    bucket: string;
-    /** The key as stored (not encoded). */
-    key: string;
-    size?: number;
-    eTag?: string;
-    sequencer: string;
-    sourceIp: string;
-    time: string;
-}
+import { wildcardMatches } from "../../graph/iam";
+import type { ResourceGraph } from "../../graph/resource-graph";
+import type { NotificationSpec, NotificationTarget } from "../../graph/specs";
+import type { ObjectEvent } from "./s3-service";
 
 /**
- * S3's notification record for one event (apigw-websocket-behaviour.md B25). s3rver's own records differ (B27),
+ * S3's notification record for one event (B25). s3rver's own records differ (B27),
  * so the local cloud builds them: form-URL-encoded key, well-formed bucket ARN, the configuration's id, and on
  * ObjectRemoved only `key` and `sequencer`.
  */
@@ -50,10 +38,10 @@ export function formUrlEncode(key: string): string {
 }
 
 /** Whether a notification target wants this event: event type (with `*`), then prefix and suffix of the key. */
-export function targetMatches(target: LocalNotification["targets"][number], event: ObjectEvent): boolean {
+export function targetMatches(target: NotificationTarget, event: ObjectEvent): boolean {
     const name = `s3:${event.eventName}`;
     return (
-        target.events.some((pattern) => globMatches(pattern, name)) &&
+        target.events.some((pattern) => wildcardMatches(pattern, name)) &&
         (target.filterPrefix === undefined || event.key.startsWith(target.filterPrefix)) &&
         (target.filterSuffix === undefined || event.key.endsWith(target.filterSuffix))
     );
@@ -63,7 +51,7 @@ export function targetMatches(target: LocalNotification["targets"][number], even
  * S3 refuses a notification configuration unless it may invoke each target function (B26): the same check, at
  * start, with S3's message, naming the resource.
  */
-export function validateNotifications(graph: LocalGraph, accountId: string): void {
+export function validateNotifications(graph: ResourceGraph, accountId: string): void {
     const functions = graph.functions();
     for (const notification of graph.notifications()) {
         for (const target of notification.targets) {
@@ -80,43 +68,26 @@ export function validateNotifications(graph: LocalGraph, accountId: string): voi
     }
 }
 
-/** The program's buckets in s3rver; every object event is reported to `onEvent`. */
-export class LocalS3 {
-    private constructor(
-        private readonly server: S3rver,
-        readonly endpoint: string,
-    ) {}
+/** What invokes a function for an object event: the Lambda runtime's asynchronous invocation. */
+export interface AsyncInvoker {
+    invokeAsync(reference: string, event: unknown, source: string): void;
+}
 
-    static async start(
-        buckets: string[],
-        options: { port: number; directory: string; onEvent: (event: ObjectEvent) => void },
-    ): Promise<LocalS3> {
-        const server = new S3rver({
-            address: "127.0.0.1",
-            port: options.port,
-            silent: true,
-            directory: options.directory,
-            configureBuckets: buckets.map((name) => ({ name })),
-        });
-        server.on("event", (event: S3rver.ObjectEvent) => {
-            for (const record of event.Records) {
-                options.onEvent({
-                    eventName: record.eventName,
-                    bucket: record.s3.bucket.name,
-                    key: record.s3.object.key,
-                    size: record.s3.object.size,
-                    eTag: record.s3.object.eTag,
-                    sequencer: record.s3.object.sequencer,
-                    sourceIp: (record.requestParameters.sourceIPAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
-                    time: record.eventTime,
-                });
+/**
+ * Sends each object event, as S3's record, to every notification target of its bucket that wants it, as S3
+ * invokes Lambda: asynchronously, one record per invocation.
+ */
+export function notificationDispatcher(
+    notifications: NotificationSpec[],
+    region: string,
+    lambda: AsyncInvoker,
+): (event: ObjectEvent) => void {
+    return (event) => {
+        for (const notification of notifications.filter((n) => n.bucket === event.bucket)) {
+            for (const target of notification.targets.filter((t) => targetMatches(t, event))) {
+                const record = notificationRecord(event, region, notification.name);
+                lambda.invokeAsync(target.functionArn, { Records: [record] }, `S3 ${event.eventName} ${event.bucket}/${event.key}`);
             }
-        });
-        const address = await server.run();
-        return new LocalS3(server, `http://127.0.0.1:${address.port}`);
-    }
-
-    async stop(): Promise<void> {
-        await this.server.close();
-    }
+        }
+    };
 }

@@ -1,0 +1,26 @@
+/** IAM-style wildcard match, as IAM matches ARNs and actions: `*` any run of characters, `?` one character. */
+export function wildcardMatches(pattern: string, value: string): boolean {
+    const regex = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
+    return new RegExp(`^${regex}$`).test(value);
+}
+
+export interface PolicyStatement {
+    Effect?: string;
+    Action?: string | string[];
+    Resource?: string | string[];
+}
+export interface PolicyDocument {
+    Statement?: PolicyStatement[];
+}
+
+/** A policy allows `action` on `resource` when an Allow statement covers both and no Deny statement does. */
+export function policyAllows(policy: PolicyDocument | undefined, action: string, resource: string): boolean {
+    const covers = (statement: PolicyStatement) =>
+        [statement.Action ?? []].flat().some((a) => wildcardMatches(a, action)) &&
+        [statement.Resource ?? []].flat().some((r) => wildcardMatches(r, resource));
+    const statements = policy?.Statement ?? [];
+    return statements.some((s) => s.Effect === "Allow" && covers(s)) && !statements.some((s) => s.Effect === "Deny" && covers(s));
+}

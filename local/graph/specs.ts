@@ -1,0 +1,63 @@
+import type { Json } from "../record/record-program";
+
+/** What each local service is given of the recorded graph: plain values read once from its resources. */
+
+export interface RouteSpec {
+    routeKey: string;
+    /** The integration's `integrationUri` (a function's `invokeArn`), if the route targets a Lambda integration. */
+    integrationUri?: string;
+    /** Two-way: a route response exists and the route selects it. */
+    twoWay: boolean;
+    authorizationType: "NONE" | "AWS_IAM" | "CUSTOM" | string;
+    authorizer?: { id: string; functionUri: string; identitySources: string[] };
+}
+
+export interface ApiSpec {
+    /** Logical name of the `apigatewayv2.Api`. */
+    name: string;
+    apiId: string;
+    executionArn: string;
+    selectionExpression: string;
+    stage: string;
+    routes: Map<string, RouteSpec>;
+}
+
+export interface FunctionSpec {
+    /** Physical name, e.g. `echo-test-1a2b3c4`. */
+    name: string;
+    arn: string;
+    handler: string;
+    runtime: string;
+    code: Json;
+    /** Seconds. */
+    timeout: number;
+    memorySize: number;
+    environment: Record<string, string>;
+    reservedConcurrency?: number;
+    logGroupName: string;
+    /** Retries of a failed asynchronous invocation: its `FunctionEventInvokeConfig`, else Lambda's default 2 (B28, B29). */
+    maximumRetryAttempts: number;
+}
+
+export interface TableSpec {
+    name: string;
+    hashKey: string;
+    rangeKey?: string;
+    attributes: { name: string; type: string }[];
+    globalSecondaryIndexes: { name: string; hashKey: string; rangeKey?: string; projectionType?: string; nonKeyAttributes?: string[] }[];
+    ttlAttribute?: string;
+}
+
+export interface NotificationTarget {
+    functionArn: string;
+    events: string[];
+    filterPrefix?: string;
+    filterSuffix?: string;
+}
+
+export interface NotificationSpec {
+    /** Logical name of the `s3.BucketNotification`, for messages. */
+    name: string;
+    bucket: string;
+    targets: NotificationTarget[];
+}
