@@ -13,7 +13,7 @@ import { policyDocument, type PolicyStatement } from "./policy";
 import { withUnknownRouteReply } from "./unknown-route";
 import { InvalidArgumentError, requireIntegerInRange } from "./validation";
 import { WatchedBucket } from "./watched-bucket";
-import { WebSocketApi, type WebSocketApiSettings } from "./websocket-api";
+import { apiSettings, WebSocketApi, type WebSocketApiSettings } from "./websocket-api";
 import { isRouteArgs, WebSocketRoute, type RequestAuthorizerArgs, type RouteArgs, type RouteHandler } from "./websocket-route";
 
 export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
@@ -132,8 +132,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         this.bucket = watched.bucket;
         this.bucketName = watched.name;
 
-        const { routes: _routes, authorizer: _authorizer, ...settings } = args;
-        this.websocket = new WebSocketApi(name, { ...settings, routeSelectionExpression }, { parent: this });
+        this.websocket = new WebSocketApi(name, { ...apiSettings(args), routeSelectionExpression }, { parent: this });
         this.url = this.websocket.url;
         this.managementEndpoint = this.websocket.managementEndpoint;
         this.broadcastEnvironment = { CONNECTIONS_TABLE: this.connectionsTable.name, CONNECTIONS_ENDPOINT: this.managementEndpoint };

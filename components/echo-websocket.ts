@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { echoHandler } from "../handlers/echo";
 import { DEFAULT_ROUTE_SELECTION_EXPRESSION } from "./defaults";
-import { WebSocketApi, type WebSocketApiSettings } from "./websocket-api";
+import { apiSettings, WebSocketApi, type WebSocketApiSettings } from "./websocket-api";
 import { withUnknownRouteReply } from "./unknown-route";
 import type { RouteHandler } from "./websocket-route";
 import { InvalidArgumentError } from "./validation";
@@ -42,7 +42,7 @@ export class EchoWebSocket extends pulumi.ComponentResource {
         const twoWay = Object.fromEntries(Object.entries(routes).map(([key, handler]) => [key, { handler, returnResponse: true }]));
         this.websocket = new WebSocketApi(
             name,
-            { ...args, routeSelectionExpression, routes: withUnknownRouteReply(twoWay, routeSelectionExpression) },
+            { ...apiSettings(args), routeSelectionExpression, routes: withUnknownRouteReply(twoWay, routeSelectionExpression) },
             { parent: this },
         );
         this.url = this.websocket.url;

@@ -69,7 +69,7 @@ export interface HandlerFunctionArgs<E, R> {
 
 const TYPE = "serverless-websockets:index:HandlerFunction";
 /** Room AWS auto-naming needs: it appends "-" and 7 characters to names capped at 64. */
-const MAX_NAME_LENGTH = 56;
+export const MAX_HANDLER_NAME_LENGTH = 56;
 
 /**
  * A Lambda function with its own least-privilege role and its own log group with retention. Never the
@@ -88,10 +88,10 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
         if (aws.lambda.Function.isInstance(args.code)) {
             this.function = args.code;
         } else {
-            if (name.length > MAX_NAME_LENGTH) {
+            if (name.length > MAX_HANDLER_NAME_LENGTH) {
                 throw new InvalidArgumentError(
                     TYPE,
-                    `name "${name}" is longer than ${MAX_NAME_LENGTH} characters; AWS names derived from it would not fit.`,
+                    `name "${name}" is longer than ${MAX_HANDLER_NAME_LENGTH} characters; AWS names derived from it would not fit.`,
                 );
             }
             this.logGroup = this.createLogGroup(name, args.logRetentionInDays);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudWatchRoleFor, type ApiGatewayCloudWatchRole } from "./api-gateway-cloudwatch-role";
@@ -11,8 +12,8 @@ import {
     type CloudWatchRoleMode,
     type ExecutionLoggingLevel,
 } from "./defaults";
-import type { FunctionSettings } from "./handler-function";
-import { isRouteArgs, WebSocketRoute, type RouteArgs, type RouteHandler } from "./websocket-route";
+import { AUTHORIZER_SUFFIX, isRouteArgs, WebSocketRoute, type RouteArgs, type RouteHandler } from "./websocket-route";
+import { MAX_HANDLER_NAME_LENGTH, type FunctionSettings } from "./handler-function";
 import { InvalidArgumentError, requireIntegerInRange, requireLogRetention, requireStageName } from "./validation";
 
 export interface WebSocketApiArgs {
@@ -71,6 +72,14 @@ export interface WebSocketApiArgs {
 /** The API-wide settings every component built on `WebSocketApi` takes. */
 export type WebSocketApiSettings = Omit<WebSocketApiArgs, "routes" | "description">;
 
+const SETTING_KEYS = ["routeSelectionExpression", "stageName", "throttling", "logging", "logRetentionInDays", "lambda"] as const;
+const ARG_KEYS: ReadonlySet<string> = new Set([...SETTING_KEYS, "routes", "description"]);
+
+/** Only the API-wide settings of a component's args: the component's own args never reach its `WebSocketApi`. */
+export function apiSettings(args: WebSocketApiSettings): WebSocketApiSettings {
+    return Object.fromEntries(SETTING_KEYS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]));
+}
+
 const TYPE = "serverless-websockets:index:WebSocketApi";
 
 /** An API Gateway v2 WebSocket API with a stage and Lambda-backed routes. */
@@ -102,6 +111,10 @@ export class WebSocketApi extends pulumi.ComponentResource {
     constructor(name: string, args: WebSocketApiArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE, name, {}, opts);
         this.name = name;
+        const unknown = Object.keys(args).filter((key) => !ARG_KEYS.has(key));
+        if (unknown.length > 0) {
+            throw new InvalidArgumentError(TYPE, `unknown argument ${unknown.join(", ")}; it takes ${[...ARG_KEYS].join(", ")}.`);
+        }
         const stageName = requireStageName(TYPE, args.stageName ?? defaultStageName());
         const logRetentionInDays = requireLogRetention(TYPE, args.logRetentionInDays ?? defaultLogRetentionInDays());
         this.settings = { stageName, logRetentionInDays, lambda: args.lambda };
@@ -133,15 +146,15 @@ export class WebSocketApi extends pulumi.ComponentResource {
         if (routeKey in this.routes) {
             throw new InvalidArgumentError(TYPE, `route "${routeKey}" is already defined on ${this.name}.`);
         }
-        const childName = `${this.name}-${routeSlug(routeKey)}`;
-        const clash = Object.keys(this.routes).find((key) => routeSlug(key) === routeSlug(routeKey));
+        const routeArgs = isRouteArgs(route) ? route : { handler: route };
+        const childName = routeResourceName(this.name, routeKey, typeof routeArgs.authorizer === "object" ? AUTHORIZER_SUFFIX : "");
+        const clash = Object.keys(this.routes).find((key) => this.routes[key].resourceName === childName);
         if (clash !== undefined) {
             throw new InvalidArgumentError(
                 TYPE,
                 `routes "${clash}" and "${routeKey}" would share the resource name ${childName}; rename one.`,
             );
         }
-        const routeArgs = isRouteArgs(route) ? route : { handler: route };
         this.routes[routeKey] = new WebSocketRoute(
             childName,
             {
@@ -246,6 +259,29 @@ const ACCESS_LOG_FORMAT = {
 };
 
 /** Route keys as resource-name fragments: `$connect` → `connect`, `chat/join` → `chat-join`. */
+/** Characters of the route key kept before the hash when the key is too long for the name. */
+const MIN_SLUG_LENGTH = 8;
+
+/**
+ * `<api>-<route slug>`, short enough for every AWS name derived from it: a slug that would not fit is cut and
+ * given a hash of the whole route key, so two long keys never share a name.
+ */
+function routeResourceName(apiName: string, routeKey: string, suffix: string): string {
+    const room = MAX_HANDLER_NAME_LENGTH - suffix.length - apiName.length - 1;
+    const slug = routeSlug(routeKey);
+    if (slug.length <= room) return `${apiName}-${slug}`;
+    const hash = createHash("sha256").update(routeKey).digest("hex").slice(0, 6);
+    if (room < MIN_SLUG_LENGTH + hash.length + 1) {
+        throw new InvalidArgumentError(
+            TYPE,
+            `route "${routeKey}" of "${apiName}": the component name leaves no room for the route in AWS resource names ` +
+                `(${MAX_HANDLER_NAME_LENGTH} characters at most); give the component a name of at most ` +
+                `${MAX_HANDLER_NAME_LENGTH - suffix.length - MIN_SLUG_LENGTH - hash.length - 2} characters.`,
+        );
+    }
+    return `${apiName}-${slug.slice(0, room - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
 function routeSlug(routeKey: string): string {
     return (
         routeKey

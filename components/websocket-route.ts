@@ -64,6 +64,8 @@ export interface WebSocketRouteArgs extends RouteArgs {
 }
 
 const TYPE = "serverless-websockets:index:WebSocketRoute";
+/** What a route with a Lambda authorizer adds to its name for the authorizer's resources. */
+export const AUTHORIZER_SUFFIX = "-authorizer";
 
 export function isRouteArgs(value: RouteHandler | RouteArgs): value is RouteArgs {
     return !aws.lambda.Function.isInstance(value) && typeof value === "object" && "handler" in value;
@@ -85,8 +87,12 @@ export class WebSocketRoute extends pulumi.ComponentResource {
         permission: aws.lambda.Permission;
     };
 
+    /** The name its resources are derived from. */
+    readonly resourceName: string;
+
     constructor(name: string, args: WebSocketRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE, name, {}, opts);
+        this.resourceName = name;
         validateRoute(args);
         this.routeKey = args.routeKey;
         this.handler = this.createFunction(
@@ -166,7 +172,7 @@ export class WebSocketRoute extends pulumi.ComponentResource {
 
     private createAuthorizer(name: string, args: WebSocketRouteArgs, authorizerArgs: RequestAuthorizerArgs) {
         const handler = this.createFunction(
-            `${name}-authorizer`,
+            `${name}${AUTHORIZER_SUFFIX}`,
             args,
             authorizerArgs.handler,
             authorizerArgs.function,
@@ -185,7 +191,7 @@ export class WebSocketRoute extends pulumi.ComponentResource {
         );
         // Only this API's authorizer may invoke the authorizer function.
         const permission = new aws.lambda.Permission(
-            `${name}-authorizer`,
+            `${name}${AUTHORIZER_SUFFIX}`,
             {
                 action: "lambda:InvokeFunction",
                 function: handler.function.name,

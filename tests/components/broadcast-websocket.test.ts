@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { BroadcastWebSocket } from "../../components";
-import { archiveSummary, Graph, TYPES } from "../support/graph";
-import { recordInProcess, TEST_CONFIG } from "../support/record";
+import { ResourceGraph } from "../../local/graph/resource-graph";
+import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { archiveSummary } from "../support/archives";
+import { expectRejected, recordInProcess, TEST_CONFIG } from "../support/record";
 import {
     expectArchivesHoldOurCodeOnly,
     expectBucketsHardened,
@@ -12,17 +14,8 @@ import {
     functionGrants,
 } from "../support/security";
 
-async function expectRejected(program: () => unknown, pattern: RegExp): Promise<void> {
-    const error = await recordInProcess(program).then(
-        () => undefined,
-        (err: unknown) => err,
-    );
-    expect(error, "the program should have failed").to.be.instanceOf(Error);
-    expect((error as Error).message).to.match(pattern);
-}
-
 describe("BroadcastWebSocket under mocks", () => {
-    let graph: Graph;
+    let graph: ResourceGraph;
     let granted: aws.iam.Role;
     before(async () => {
         graph = await recordInProcess(() => {
@@ -33,14 +26,14 @@ describe("BroadcastWebSocket under mocks", () => {
         });
     });
 
-    const api = () => graph.ofType(TYPES.api)[0];
-    const table = () => graph.ofType(TYPES.table)[0];
+    const api = () => graph.ofType(RESOURCE_TYPES.api)[0];
+    const table = () => graph.ofType(RESOURCE_TYPES.table)[0];
     const connectionsArn = () => `arn:aws:execute-api:us-east-1:000000000000:${String(api().id)}/dev/POST/@connections/*`;
 
     it("has $connect and $disconnect (one-way) and a two-way $default", () => {
-        const routes = graph.ofType(TYPES.route);
+        const routes = graph.ofType(RESOURCE_TYPES.route);
         expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$connect", "$default", "$disconnect"]);
-        const twoWay = routes.filter((r) => graph.ofType(TYPES.routeResponse).some((rr) => rr.inputs.routeId === r.id));
+        const twoWay = routes.filter((r) => graph.ofType(RESOURCE_TYPES.routeResponse).some((rr) => rr.inputs.routeId === r.id));
         expect(twoWay.map((r) => r.inputs.routeKey)).to.deep.equal(["$default"]);
     });
 
@@ -57,9 +50,9 @@ describe("BroadcastWebSocket under mocks", () => {
         expect(withoutLogs("live-connect")).to.deep.equal([{ actions: ["dynamodb:PutItem"], resources: [tableArn] }]);
         expect(withoutLogs("live-disconnect")).to.deep.equal([{ actions: ["dynamodb:DeleteItem"], resources: [tableArn] }]);
         expect(withoutLogs("live-default")).to.deep.equal([]);
-        const queueArn = graph.ofType(TYPES.queue)[0].state.arn;
+        const queueArn = graph.ofType(RESOURCE_TYPES.queue)[0].state.arn;
         expect(
-            graph.ofType(TYPES.function).map((f) => f.name),
+            graph.ofType(RESOURCE_TYPES.function).map((f) => f.name),
             "one fan-out function unless segmented",
         ).to.not.include("live-fanout-worker");
         expect(withoutLogs("live-fanout")).to.deep.equal([
@@ -71,7 +64,7 @@ describe("BroadcastWebSocket under mocks", () => {
 
     it("tells every function where the connections are", () => {
         const endpoint = `https://${String(api().id)}.execute-api.us-east-1.amazonaws.com/dev`;
-        for (const fn of graph.ofType(TYPES.function)) {
+        for (const fn of graph.ofType(RESOURCE_TYPES.function)) {
             const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
             expect(variables, fn.name).to.deep.include({ CONNECTIONS_TABLE: table().state.name, CONNECTIONS_ENDPOINT: endpoint });
         }
@@ -79,28 +72,28 @@ describe("BroadcastWebSocket under mocks", () => {
     });
 
     it("creates a private, TLS-only, encrypted, versioned bucket (S1–S4)", () => {
-        expect(graph.ofType(TYPES.bucket)).to.have.length(1);
+        expect(graph.ofType(RESOURCE_TYPES.bucket)).to.have.length(1);
         expectBucketsHardened(graph);
-        expect(graph.program.outputs.bucket).to.equal(graph.ofType(TYPES.bucket)[0].state.bucket);
+        expect(graph.program.outputs.bucket).to.equal(graph.ofType(RESOURCE_TYPES.bucket)[0].state.bucket);
     });
 
     it("wires exactly one notification for ObjectCreated and ObjectRemoved, after the S3 permission (S5, B26)", () => {
         expectNotificationsWired(graph);
-        const [notification] = graph.ofType(TYPES.notification);
-        expect(notification.inputs.bucket).to.equal(graph.ofType(TYPES.bucket)[0].state.bucket);
+        const [notification] = graph.ofType(RESOURCE_TYPES.notification);
+        expect(notification.inputs.bucket).to.equal(graph.ofType(RESOURCE_TYPES.bucket)[0].state.bucket);
         const [target] = notification.inputs.lambdaFunctions as { events: string[]; lambdaFunctionArn: string }[];
         expect(target.events).to.deep.equal(["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]);
-        expect(target.lambdaFunctionArn).to.equal(graph.one(TYPES.function, "live-fanout").state.arn);
+        expect(target.lambdaFunctionArn).to.equal(graph.one(RESOURCE_TYPES.function, "live-fanout").state.arn);
     });
 
     it("meets the rest of the security checklist", () => {
-        const ours = new Graph({ ...graph.program, resources: graph.resources.filter((r) => !r.name.startsWith("producer")) });
+        const ours = new ResourceGraph({ ...graph.program, resources: graph.resources.filter((r) => !r.name.startsWith("producer")) });
         expectSecureStack(ours);
     });
 
     it("grants another role the right to broadcast: table read and clean-up, POST on this stage only", () => {
-        const policy = graph.one(TYPES.rolePolicy, "producer-broadcast");
-        expect(policy.inputs.role).to.equal(graph.one(TYPES.role, "producer").state.name);
+        const policy = graph.one(RESOURCE_TYPES.rolePolicy, "producer-broadcast");
+        expect(policy.inputs.role).to.equal(graph.one(RESOURCE_TYPES.role, "producer").state.name);
         const statements = (JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] })
             .Statement;
         expect(statements.map((s) => [s.Action, s.Resource])).to.deep.equal([
@@ -115,7 +108,7 @@ describe("BroadcastWebSocket under mocks", () => {
 });
 
 describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
-    let graph: Graph;
+    let graph: ResourceGraph;
     before(async () => {
         graph = await recordInProcess(() => {
             new BroadcastWebSocket("wide", { fanout: { segments: 16 } });
@@ -123,22 +116,22 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
         });
     });
     const variables = (name: string) =>
-        (graph.one(TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
+        (graph.one(RESOURCE_TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
     const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
-    const tableArn = (name: string) => graph.one(TYPES.table, `${name}-connections`).state.arn;
+    const tableArn = (name: string) => graph.one(RESOURCE_TYPES.table, `${name}-connections`).state.arn;
 
     it("lets S3 trigger only the dispatcher, which may invoke its own worker and nothing else", () => {
-        const workerArn = graph.one(TYPES.function, "wide-fanout-worker").state.arn;
+        const workerArn = graph.one(RESOURCE_TYPES.function, "wide-fanout-worker").state.arn;
         expect(withoutLogs("wide-fanout")).to.deep.equal([
             { actions: ["lambda:InvokeFunction"], resources: [workerArn] },
-            { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
+            { actions: ["sqs:SendMessage"], resources: [graph.one(RESOURCE_TYPES.queue, "wide-failed-events").state.arn] },
         ]);
-        const notification = graph.ofType(TYPES.notification).find((n) => String(n.name) === "wide")!;
+        const notification = graph.ofType(RESOURCE_TYPES.notification).find((n) => String(n.name) === "wide")!;
         expect((notification.inputs.lambdaFunctions as { lambdaFunctionArn: string }[]).map((t) => t.lambdaFunctionArn)).to.deep.equal([
-            graph.one(TYPES.function, "wide-fanout").state.arn,
+            graph.one(RESOURCE_TYPES.function, "wide-fanout").state.arn,
         ]);
         expect(variables("wide-fanout")).to.deep.include({
-            FANOUT_WORKER_FUNCTION: graph.one(TYPES.function, "wide-fanout-worker").state.name,
+            FANOUT_WORKER_FUNCTION: graph.one(RESOURCE_TYPES.function, "wide-fanout-worker").state.name,
             FANOUT_SEGMENTS: "16",
             FANOUT_SEGMENT_ABOVE: "0",
         });
@@ -151,25 +144,25 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
     });
 
     it("gives the worker what a broadcaster needs, on its own API and table", () => {
-        const api = graph.ofType(TYPES.api).find((a) => a.name === "wide")!;
+        const api = graph.ofType(RESOURCE_TYPES.api).find((a) => a.name === "wide")!;
         expect(withoutLogs("wide-fanout-worker")).to.deep.equal([
             { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn("wide")] },
             {
                 actions: ["execute-api:ManageConnections"],
                 resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`],
             },
-            { actions: ["sqs:SendMessage"], resources: [graph.one(TYPES.queue, "wide-failed-events").state.arn] },
+            { actions: ["sqs:SendMessage"], resources: [graph.one(RESOURCE_TYPES.queue, "wide-failed-events").state.arn] },
         ]);
     });
 
     it("retries both asynchronous functions twice and keeps what still fails in the queue", () => {
         for (const name of ["wide-fanout", "wide-fanout-worker"]) {
             const config = graph
-                .ofType(TYPES.invokeConfig)
-                .find((c) => c.inputs.functionName === graph.one(TYPES.function, name).state.name);
+                .ofType(RESOURCE_TYPES.invokeConfig)
+                .find((c) => c.inputs.functionName === graph.one(RESOURCE_TYPES.function, name).state.name);
             expect(config?.inputs, name).to.deep.include({
                 maximumRetryAttempts: 2,
-                destinationConfig: { onFailure: { destination: graph.one(TYPES.queue, "wide-failed-events").state.arn } },
+                destinationConfig: { onFailure: { destination: graph.one(RESOURCE_TYPES.queue, "wide-failed-events").state.arn } },
             });
         }
     });
@@ -188,14 +181,14 @@ describe("BroadcastWebSocket arguments", () => {
             const mine = new aws.s3.Bucket("mine", {});
             new BroadcastWebSocket("by-resource", { bucket: mine });
         });
-        expect(graph.ofType(TYPES.bucket).map((b) => b.name)).to.deep.equal(["mine"]);
-        expect(graph.ofType(TYPES.publicAccessBlock)).to.have.length(0);
+        expect(graph.ofType(RESOURCE_TYPES.bucket).map((b) => b.name)).to.deep.equal(["mine"]);
+        expect(graph.ofType(RESOURCE_TYPES.publicAccessBlock)).to.have.length(0);
         const watched = graph
-            .ofType(TYPES.notification)
+            .ofType(RESOURCE_TYPES.notification)
             .map((n) => n.inputs.bucket)
             .sort();
         expect(watched).to.deep.equal(
-            ["mine-" + String(graph.one(TYPES.bucket, "mine").id).split("-").pop(), "team-archive", "team-uploads"].sort(),
+            ["mine-" + String(graph.one(RESOURCE_TYPES.bucket, "mine").id).split("-").pop(), "team-archive", "team-uploads"].sort(),
         );
         expectNotificationsWired(graph);
     });
@@ -204,7 +197,7 @@ describe("BroadcastWebSocket arguments", () => {
         const graph = await recordInProcess(
             () => new BroadcastWebSocket("photos", { events: ["s3:ObjectCreated:Put"], filterPrefix: "photos/", filterSuffix: ".jpg" }),
         );
-        const [target] = graph.ofType(TYPES.notification)[0].inputs.lambdaFunctions as Record<string, unknown>[];
+        const [target] = graph.ofType(RESOURCE_TYPES.notification)[0].inputs.lambdaFunctions as Record<string, unknown>[];
         expect(target).to.deep.include({ events: ["s3:ObjectCreated:Put"], filterPrefix: "photos/", filterSuffix: ".jpg" });
     });
 
@@ -218,20 +211,20 @@ describe("BroadcastWebSocket arguments", () => {
                     forceDestroy: true,
                 }),
         );
-        expect(graph.ofType(TYPES.table)[0].inputs).to.deep.include({
+        expect(graph.ofType(RESOURCE_TYPES.table)[0].inputs).to.deep.include({
             pointInTimeRecovery: { enabled: true },
             deletionProtectionEnabled: true,
         });
-        const fanout = graph.one(TYPES.function, "tuned-fanout");
+        const fanout = graph.one(RESOURCE_TYPES.function, "tuned-fanout");
         expect(fanout.inputs).to.deep.include({ memorySize: 2048, timeout: 900, reservedConcurrentExecutions: 5 });
         expect((fanout.inputs.environment as { variables: Record<string, string> }).variables.BROADCAST_CONCURRENCY).to.equal("200");
-        expect(graph.ofType(TYPES.bucket)[0].inputs.forceDestroy).to.equal(true);
+        expect(graph.ofType(RESOURCE_TYPES.bucket)[0].inputs.forceDestroy).to.equal(true);
         expectBucketsHardened(graph, false);
     });
 
     it("turns point-in-time recovery on by default outside the dev stack", async () => {
         const graph = await recordInProcess(() => new BroadcastWebSocket("prod"), TEST_CONFIG, "prod");
-        expect(graph.ofType(TYPES.table)[0].inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+        expect(graph.ofType(RESOURCE_TYPES.table)[0].inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
     });
 
     it("adds extra routes with the broadcast environment, and names them in the $default reply", async () => {
@@ -240,19 +233,21 @@ describe("BroadcastWebSocket arguments", () => {
         );
         expect(
             graph
-                .ofType(TYPES.route)
+                .ofType(RESOURCE_TYPES.route)
                 .map((r) => r.inputs.routeKey)
                 .sort(),
         ).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
-        const send = graph.one(TYPES.function, "chat-sendmessage");
+        const send = graph.one(RESOURCE_TYPES.function, "chat-sendmessage");
         expect(Object.keys((send.inputs.environment as { variables: object }).variables)).to.include.members([
             "CONNECTIONS_TABLE",
             "CONNECTIONS_ENDPOINT",
         ]);
-        const defaultCode = archiveSummary(graph.one(TYPES.function, "chat-default"));
+        const defaultCode = archiveSummary(graph.one(RESOURCE_TYPES.function, "chat-default"));
         expect(defaultCode.entries).to.deep.equal(["__index.js"]);
         const text = (
-            graph.one(TYPES.function, "chat-default").inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }
+            graph.one(RESOURCE_TYPES.function, "chat-default").inputs.code as {
+                archive: { assets: Record<string, { asset: { text: string } }> };
+            }
         ).archive.assets["__index.js"].asset.text;
         expect(text).to.include('"sendmessage"');
     });
@@ -264,9 +259,9 @@ describe("BroadcastWebSocket arguments", () => {
         });
         const urns = graph.resources.map((r) => r.urn);
         expect(new Set(urns).size).to.equal(urns.length);
-        expect(graph.ofType(TYPES.table)).to.have.length(2);
-        expect(graph.ofType(TYPES.notification)).to.have.length(2);
-        expect(graph.ofType(TYPES.account)).to.have.length(1);
+        expect(graph.ofType(RESOURCE_TYPES.table)).to.have.length(2);
+        expect(graph.ofType(RESOURCE_TYPES.notification)).to.have.length(2);
+        expect(graph.ofType(RESOURCE_TYPES.account)).to.have.length(1);
     });
 
     const invalid: [string, () => unknown, RegExp][] = [

@@ -3,23 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { EchoWebSocket, WebSocketApi } from "../../components";
 import { echoHandler } from "../../handlers/echo";
-import { archiveSummary, Graph, TYPES } from "../support/graph";
-import { recordInProcess, TEST_CONFIG } from "../support/record";
+import { ResourceGraph } from "../../local/graph/resource-graph";
+import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { archiveSummary } from "../support/archives";
+import { expectRejected, recordInProcess, TEST_CONFIG } from "../support/record";
 import { expectArchivesHoldOurCodeOnly, expectSecureStack } from "../support/security";
 
-async function expectRejected(program: () => unknown, pattern: RegExp): Promise<void> {
-    let error: unknown;
-    try {
-        await recordInProcess(program);
-    } catch (err) {
-        error = err;
-    }
-    expect(error, "the program should have failed").to.be.instanceOf(Error);
-    expect((error as Error).message).to.match(pattern);
-}
-
 describe("EchoWebSocket under mocks", () => {
-    let graph: Graph;
+    let graph: ResourceGraph;
     let echo: EchoWebSocket;
     before(async () => {
         graph = await recordInProcess(() => {
@@ -31,17 +22,17 @@ describe("EchoWebSocket under mocks", () => {
     });
 
     it("creates one WEBSOCKET API that selects routes on $request.body.action", () => {
-        const apis = graph.ofType(TYPES.api);
+        const apis = graph.ofType(RESOURCE_TYPES.api);
         expect(apis).to.have.length(1);
         expect(apis[0].inputs).to.deep.include({ protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action" });
     });
 
     it("has the test route and a $default route, both two-way", () => {
-        const routes = graph.ofType(TYPES.route);
+        const routes = graph.ofType(RESOURCE_TYPES.route);
         expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$default", "test"]);
         for (const route of routes) {
             expect(route.inputs.routeResponseSelectionExpression, String(route.inputs.routeKey)).to.equal("$default");
-            const responses = graph.ofType(TYPES.routeResponse).filter((r) => r.inputs.routeId === route.id);
+            const responses = graph.ofType(RESOURCE_TYPES.routeResponse).filter((r) => r.inputs.routeId === route.id);
             expect(responses, `route response of ${String(route.inputs.routeKey)}`).to.have.length(1);
             expect(responses[0].inputs.routeResponseKey).to.equal("$default");
         }
@@ -49,28 +40,28 @@ describe("EchoWebSocket under mocks", () => {
 
     it("targets each route at its own AWS_PROXY integration of its own function's invokeArn", () => {
         const functions = new Set<string>();
-        for (const route of graph.ofType(TYPES.route)) {
+        for (const route of graph.ofType(RESOURCE_TYPES.route)) {
             const integrationId = String(route.inputs.target).replace(/^integrations\//, "");
             expect(route.inputs.target).to.equal(`integrations/${integrationId}`);
-            const integration = graph.ofType(TYPES.integration).find((i) => i.id === integrationId);
+            const integration = graph.ofType(RESOURCE_TYPES.integration).find((i) => i.id === integrationId);
             expect(integration, `integration of ${String(route.inputs.routeKey)}`).to.not.equal(undefined);
             expect(integration!.inputs).to.deep.include({
                 integrationType: "AWS_PROXY",
                 integrationMethod: "POST",
-                apiId: graph.ofType(TYPES.api)[0].id,
+                apiId: graph.ofType(RESOURCE_TYPES.api)[0].id,
             });
-            const fn = graph.withState(TYPES.function, "invokeArn", integration!.inputs.integrationUri);
+            const fn = graph.withState(RESOURCE_TYPES.function, "invokeArn", integration!.inputs.integrationUri);
             functions.add(fn.urn);
         }
         expect(functions.size).to.equal(2);
     });
 
     it("lets only this API's stage invoke each function, on that route only", () => {
-        const api = graph.ofType(TYPES.api)[0];
-        for (const route of graph.ofType(TYPES.route)) {
-            const integration = graph.ofType(TYPES.integration).find((i) => `integrations/${i.id}` === route.inputs.target)!;
-            const fn = graph.withState(TYPES.function, "invokeArn", integration.inputs.integrationUri);
-            const permissions = graph.ofType(TYPES.permission).filter((p) => p.inputs.function === fn.state.name);
+        const api = graph.ofType(RESOURCE_TYPES.api)[0];
+        for (const route of graph.ofType(RESOURCE_TYPES.route)) {
+            const integration = graph.ofType(RESOURCE_TYPES.integration).find((i) => `integrations/${i.id}` === route.inputs.target)!;
+            const fn = graph.withState(RESOURCE_TYPES.function, "invokeArn", integration.inputs.integrationUri);
+            const permissions = graph.ofType(RESOURCE_TYPES.permission).filter((p) => p.inputs.function === fn.state.name);
             expect(permissions).to.have.length(1);
             expect(permissions[0].inputs).to.deep.equal({
                 action: "lambda:InvokeFunction",
@@ -83,9 +74,9 @@ describe("EchoWebSocket under mocks", () => {
     });
 
     it("deploys an auto-deploying stage named from config, after the CloudWatch role is set", () => {
-        const [stage] = graph.ofType(TYPES.stage);
-        expect(stage.inputs).to.deep.include({ name: "dev", autoDeploy: true, apiId: graph.ofType(TYPES.api)[0].id });
-        const account = graph.ofType(TYPES.account)[0];
+        const [stage] = graph.ofType(RESOURCE_TYPES.stage);
+        expect(stage.inputs).to.deep.include({ name: "dev", autoDeploy: true, apiId: graph.ofType(RESOURCE_TYPES.api)[0].id });
+        const account = graph.ofType(RESOURCE_TYPES.account)[0];
         const accountComponent = account.parent;
         expect(
             stage.dependencies.some((d) => d === account.urn || d === accountComponent),
@@ -94,7 +85,7 @@ describe("EchoWebSocket under mocks", () => {
     });
 
     it("outputs the wss URL, API id, stage name and functions by route key", async () => {
-        const api = graph.ofType(TYPES.api)[0];
+        const api = graph.ofType(RESOURCE_TYPES.api)[0];
         expect(graph.program.outputs.url).to.equal(`wss://${String(api.id)}.execute-api.us-east-1.amazonaws.com/dev`);
         expect(Object.keys(echo.functions).sort()).to.deep.equal(["$default", "test"]);
         const [apiId, stageName] = await Promise.all([
@@ -105,7 +96,8 @@ describe("EchoWebSocket under mocks", () => {
         expect(stageName).to.equal("dev");
     });
 
-    const withoutControl = () => new Graph({ ...graph.program, resources: graph.resources.filter((r) => r.name !== "unbounded-control") });
+    const withoutControl = () =>
+        new ResourceGraph({ ...graph.program, resources: graph.resources.filter((r) => r.name !== "unbounded-control") });
 
     it("meets the security checklist: no wildcards, no managed policies, isolated functions, scoped permissions, hardened stage", () => {
         expectSecureStack(withoutControl());
@@ -113,17 +105,17 @@ describe("EchoWebSocket under mocks", () => {
 
     it("packs only our code: one entry under 16 KB per function, where CallbackFunction alone packs the SDK", () => {
         expectArchivesHoldOurCodeOnly(withoutControl());
-        const control = archiveSummary(graph.one(TYPES.function, "unbounded-control"));
+        const control = archiveSummary(graph.one(RESOURCE_TYPES.function, "unbounded-control"));
         expect(control.entries).to.include("node_modules/@aws-sdk/client-dynamodb");
     });
 
     it("creates a role, a role policy and a log group per function and nothing broader", () => {
-        expect(graph.ofType(TYPES.function).length - 1).to.equal(2);
+        expect(graph.ofType(RESOURCE_TYPES.function).length - 1).to.equal(2);
         // Two functions plus the API Gateway CloudWatch role.
-        expect(graph.ofType(TYPES.role)).to.have.length(3);
-        expect(graph.ofType(TYPES.rolePolicy)).to.have.length(3);
+        expect(graph.ofType(RESOURCE_TYPES.role)).to.have.length(3);
+        expect(graph.ofType(RESOURCE_TYPES.rolePolicy)).to.have.length(3);
         // Two function log groups plus the access log group.
-        expect(graph.ofType(TYPES.logGroup)).to.have.length(3);
+        expect(graph.ofType(RESOURCE_TYPES.logGroup)).to.have.length(3);
     });
 });
 
@@ -140,29 +132,29 @@ describe("EchoWebSocket arguments", () => {
                 logging: { executionLevel: "INFO", cloudWatchRole: "existing" },
             });
         });
-        expect(graph.ofType(TYPES.api)[0].inputs.routeSelectionExpression).to.equal("${request.body.type}");
+        expect(graph.ofType(RESOURCE_TYPES.api)[0].inputs.routeSelectionExpression).to.equal("${request.body.type}");
         expect(
             graph
-                .ofType(TYPES.route)
+                .ofType(RESOURCE_TYPES.route)
                 .map((r) => r.inputs.routeKey)
                 .sort(),
         ).to.deep.equal(["$default", "shout", "whisper"]);
-        for (const fn of graph.ofType(TYPES.function)) {
+        for (const fn of graph.ofType(RESOURCE_TYPES.function)) {
             expect(fn.inputs).to.deep.include({ memorySize: 512, timeout: 29, runtime: "nodejs22.x" });
             expect(fn.inputs.architectures).to.deep.equal(["x86_64"]);
         }
-        for (const group of graph.ofType(TYPES.logGroup)) {
+        for (const group of graph.ofType(RESOURCE_TYPES.logGroup)) {
             expect(group.inputs.retentionInDays).to.equal(30);
         }
-        const [stage] = graph.ofType(TYPES.stage);
+        const [stage] = graph.ofType(RESOURCE_TYPES.stage);
         expect(stage.inputs.name).to.equal("prod");
         expect(stage.inputs.defaultRouteSettings).to.deep.include({
             throttlingBurstLimit: 20,
             throttlingRateLimit: 10,
             loggingLevel: "INFO",
         });
-        expect(graph.ofType(TYPES.account), "existing CloudWatch role: nothing created").to.have.length(0);
-        const defaultFn = graph.ofType(TYPES.function).find((f) => f.name === "custom-default")!;
+        expect(graph.ofType(RESOURCE_TYPES.account), "existing CloudWatch role: nothing created").to.have.length(0);
+        const defaultFn = graph.ofType(RESOURCE_TYPES.function).find((f) => f.name === "custom-default")!;
         const text = (defaultFn.inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }).archive.assets[
             "__index.js"
         ].asset.text;
@@ -175,8 +167,8 @@ describe("EchoWebSocket arguments", () => {
             "serverless-websockets:stageName": "staging",
             "serverless-websockets:logRetentionInDays": "90",
         });
-        expect(graph.ofType(TYPES.stage)[0].inputs.name).to.equal("staging");
-        expect(graph.ofType(TYPES.logGroup).map((g) => g.inputs.retentionInDays)).to.deep.equal([90, 90, 90]);
+        expect(graph.ofType(RESOURCE_TYPES.stage)[0].inputs.name).to.equal("staging");
+        expect(graph.ofType(RESOURCE_TYPES.logGroup).map((g) => g.inputs.retentionInDays)).to.deep.equal([90, 90, 90]);
     });
 
     it("routes to an existing aws.lambda.Function without creating a role or log group for it", async () => {
@@ -189,14 +181,14 @@ describe("EchoWebSocket arguments", () => {
             });
             new EchoWebSocket("byo-echo", { routes: { test: existing } });
         });
-        const byo = graph.one(TYPES.function, "byo");
-        const integration = graph.ofType(TYPES.integration).find((i) => i.inputs.integrationUri === byo.state.invokeArn);
+        const byo = graph.one(RESOURCE_TYPES.function, "byo");
+        const integration = graph.ofType(RESOURCE_TYPES.integration).find((i) => i.inputs.integrationUri === byo.state.invokeArn);
         expect(integration, "integration to the existing function").to.not.equal(undefined);
-        const permission = graph.ofType(TYPES.permission).find((p) => p.inputs.function === byo.state.name)!;
+        const permission = graph.ofType(RESOURCE_TYPES.permission).find((p) => p.inputs.function === byo.state.name)!;
         expect(permission.inputs.sourceArn).to.match(/\/dev\/test$/);
         // Only the $default function gets a role and a log group; plus the CloudWatch role.
-        expect(graph.ofType(TYPES.role)).to.have.length(2);
-        expect(graph.ofType(TYPES.logGroup)).to.have.length(2);
+        expect(graph.ofType(RESOURCE_TYPES.role)).to.have.length(2);
+        expect(graph.ofType(RESOURCE_TYPES.logGroup)).to.have.length(2);
     });
 
     const invalid: [string, () => unknown, RegExp][] = [
@@ -248,7 +240,11 @@ describe("EchoWebSocket arguments", () => {
             () => new WebSocketApi("w", { routes: { $disconnect: { handler: echoHandler, returnResponse: true } } }),
             /cannot be two-way/,
         ],
-        ["a name too long for AWS names", () => new EchoWebSocket("e".repeat(60)), /longer than 56 characters/],
+        [
+            "a name too long for AWS names",
+            () => new EchoWebSocket("e".repeat(60)),
+            /route "[^"]+" of "e{60}": the component name leaves no room for the route in AWS resource names .*give the component a name of at most \d+ characters/,
+        ],
     ];
     for (const [label, program, pattern] of invalid) {
         it(`fails loudly on ${label}`, () => expectRejected(program, pattern));

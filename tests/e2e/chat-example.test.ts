@@ -6,31 +6,34 @@ import { MAX_CHAT_TEXT, sendMessageHandler } from "../../examples/chat/send-mess
 import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
 import { createConnectionsTable, startDynamo } from "../support/dynamo";
 import { messageEvent } from "../support/events";
-import { Graph, TYPES } from "../support/graph";
-import { recordWithPulumiLoader, ROOT } from "../support/record";
+import { ResourceGraph } from "../../local/graph/resource-graph";
+import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { clients, eventually, rows, TestClient, useTestCloud } from "../support/local";
+import { recordInChild } from "../../local/record/record-in-child";
+import { ROOT } from "../support/record";
 import { expectArchivesHoldOurCodeOnly, expectSecureStack, functionGrants } from "../support/security";
 
 describe("examples/chat loaded as `pulumi up` loads it", () => {
-    let graph: Graph;
+    let graph: ResourceGraph;
     before(async () => {
-        graph = new Graph((await recordWithPulumiLoader(path.join(ROOT, "examples", "chat"))).program);
+        graph = new ResourceGraph((await recordInChild(path.join(ROOT, "examples", "chat"))).program);
     });
 
     it("adds a two-way sendmessage route to the broadcast API", () => {
         expect(
             graph
-                .ofType(TYPES.route)
+                .ofType(RESOURCE_TYPES.route)
                 .map((r) => r.inputs.routeKey)
                 .sort(),
         ).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
-        const send = graph.ofType(TYPES.route).find((r) => r.inputs.routeKey === "sendmessage")!;
+        const send = graph.ofType(RESOURCE_TYPES.route).find((r) => r.inputs.routeKey === "sendmessage")!;
         expect(send.inputs.routeResponseSelectionExpression).to.equal("$default");
-        expect(graph.ofType(TYPES.routeResponse).some((rr) => rr.inputs.routeId === send.id)).to.equal(true);
+        expect(graph.ofType(RESOURCE_TYPES.routeResponse).some((rr) => rr.inputs.routeId === send.id)).to.equal(true);
     });
 
     it("grants sendmessage the right to broadcast through the component's grant, and nothing else", () => {
-        const api = graph.ofType(TYPES.api)[0];
-        const table = graph.ofType(TYPES.table)[0];
+        const api = graph.ofType(RESOURCE_TYPES.api)[0];
+        const table = graph.ofType(RESOURCE_TYPES.table)[0];
         expect(functionGrants(graph, "chat-sendmessage").filter((g) => !g.actions[0].startsWith("logs:"))).to.deep.equal([
             { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [table.state.arn] },
             {
@@ -47,7 +50,7 @@ describe("examples/chat loaded as `pulumi up` loads it", () => {
 
     it("exports the chat URL and the bucket name", () => {
         expect(graph.program.outputs.url).to.match(/^wss:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/dev$/);
-        expect(graph.program.outputs.bucketName).to.equal(graph.ofType(TYPES.bucket)[0].state.bucket);
+        expect(graph.program.outputs.bucketName).to.equal(graph.ofType(RESOURCE_TYPES.bucket)[0].state.bucket);
     });
 });
 
@@ -102,4 +105,22 @@ describe("the chat sendmessage handler", () => {
             expect(endpoint.attempts.size).to.equal(0);
         });
     }
+});
+
+describe("examples/chat on the local cloud", () => {
+    const cloud = useTestCloud(path.join(ROOT, "examples", "chat"));
+
+    it("broadcasts a line to everyone and acknowledges the sender", async () => {
+        const t = cloud();
+        const [alice, bob] = await Promise.all([TestClient.open(t.url("url")), TestClient.open(t.url("url"))]);
+        const { dynamodb } = clients(t);
+        await eventually(async () => (await rows(dynamodb, t.cloud.tables[0])).length === 2, 5_000, "two rows");
+        alice.ws.send('{"action":"sendmessage","data":"hello"}');
+        const aliceGot = [JSON.parse(await alice.next()), JSON.parse(await alice.next())] as Record<string, unknown>[];
+        expect(aliceGot).to.deep.include({ type: "sent", delivered: 2 });
+        expect(aliceGot.find((m) => m.type === "chat")).to.deep.include({ data: "hello" });
+        expect(JSON.parse(await bob.next())).to.deep.include({ type: "chat", data: "hello" });
+        expect(JSON.parse(await bob.ask('{"action":"sendmessage"}'))).to.deep.include({ error: "InvalidMessage" });
+        await Promise.all([alice.close(), bob.close()]);
+    });
 });

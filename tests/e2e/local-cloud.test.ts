@@ -1,37 +1,14 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import dynalite from "dynalite";
-import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
-import { startLocalCloud } from "../../local/cloud";
-import { LOCAL_CREDENTIALS } from "../../local/services/dynamodb";
-import type { RecordedProgram } from "../../local/record/record-program";
-import { outputsFile } from "../../local/cli/resource-tree";
-import { errorFramePattern, eventually, recorded, startTestCloud, TestClient, useTestCloud, type TestCloud } from "../support/local";
+import { writeOutputsFile } from "../../local/cli/outputs-file";
+import { clients, eventually, rows, TestClient, useTestCloud, type TestCloud } from "../support/local";
 import { ROOT } from "../support/record";
-
-const CHAT = path.join(ROOT, "examples", "chat");
-
-function clients(t: TestCloud) {
-    const s3 = new S3Client({ endpoint: t.cloud.s3Endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-    const dynamodb = new DynamoDBClient({ endpoint: t.cloud.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
-    return { s3, dynamodb };
-}
-
-async function rows(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
-    const { Items } = await dynamodb.send(new ScanCommand({ TableName: table }));
-    return (Items ?? []).map((item) => String(item.connectionId.S)).sort();
-}
-
-/** The recording without the resources `drop` picks: what `pulumi up` would have without them. */
-function without(program: RecordedProgram, drop: (r: RecordedProgram["resources"][number]) => boolean): RecordedProgram {
-    return { ...program, resources: program.resources.filter((r) => !drop(r)) };
-}
 
 describe("local cloud: index.ts on loopback", () => {
     const cloud = useTestCloud(ROOT);
@@ -89,7 +66,7 @@ describe("local cloud: index.ts on loopback", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sw-upload-"));
         try {
             fs.mkdirSync(path.join(dir, ".local"));
-            fs.writeFileSync(path.join(dir, ".local", "outputs.json"), JSON.stringify(outputsFile(t.cloud)));
+            writeOutputsFile(dir, t.cloud);
             fs.writeFileSync(path.join(dir, "notes 1.txt"), "uploaded");
             const listener = await TestClient.open(t.url("broadcastUrl"));
             await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "listener row");
@@ -130,7 +107,7 @@ describe("local cloud: index.ts on loopback", () => {
         await t.cloud.lambda.settle();
         await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "only the live connection's row left");
         expect(
-            t.logs.some((line) => /"gone":[12]/.test(line)),
+            t.logs.some((line) => /"gone":[12][,}]/.test(line)),
             "the fan-out saw the stale connection gone",
         ).to.equal(true);
         await alive.close();
@@ -250,129 +227,5 @@ describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
         expect(first.connected.map((c) => c.messages.length)).to.deep.equal([2, 2, 2, 2, 2], "the first five heard both puts, once each");
         expect(second.connected[0].messages).to.have.length(1);
         await Promise.all([...first.connected, ...second.connected].map((c) => c.close()));
-    });
-});
-
-describe("local cloud: wiring only what the graph wires", () => {
-    it("answers Internal server error when API Gateway may not invoke the route's function (B6)", async () => {
-        const program = await recorded(ROOT);
-        const echoTest = program.resources.find((r) => r.type === "aws:lambda/function:Function" && r.name === "echo-test")!;
-        const t = await startTestCloud(
-            without(program, (r) => r.type === "aws:lambda/permission:Permission" && r.inputs.function === echoTest.state.name),
-        );
-        try {
-            const client = await TestClient.open(t.url("echoUrl"));
-            expect(await client.ask('{"action":"test","echo":"hi"}')).to.match(errorFramePattern("Internal server error"));
-            expect(t.logs.join("\n")).to.include(`API Gateway may not invoke ${String(echoTest.state.name)}`);
-            await client.close();
-        } finally {
-            await t.cloud.stop();
-        }
-    });
-
-    it("refuses to start a bucket notification whose function S3 may not invoke, with S3's message (B26)", async () => {
-        const program = await recorded(ROOT);
-        const error = await startLocalCloud(
-            without(program, (r) => r.type === "aws:lambda/permission:Permission" && r.inputs.principal === "s3.amazonaws.com"),
-            { port: 0 },
-        ).then(
-            () => undefined,
-            (err: unknown) => err as Error,
-        );
-        expect(error?.message).to.match(
-            /^s3\.BucketNotification broadcast: InvalidArgument: Unable to validate the following destination configurations/,
-        );
-    });
-});
-
-describe("local cloud: examples/chat", () => {
-    const cloud = useTestCloud(CHAT);
-
-    it("broadcasts a line to everyone and acknowledges the sender", async () => {
-        const t = cloud();
-        const [alice, bob] = await Promise.all([TestClient.open(t.url("url")), TestClient.open(t.url("url"))]);
-        const { dynamodb } = clients(t);
-        await eventually(async () => (await rows(dynamodb, t.cloud.tables[0])).length === 2, 5_000, "two rows");
-        alice.ws.send('{"action":"sendmessage","data":"hello"}');
-        const aliceGot = [JSON.parse(await alice.next()), JSON.parse(await alice.next())] as Record<string, unknown>[];
-        expect(aliceGot).to.deep.include({ type: "sent", delivered: 2 });
-        expect(aliceGot.find((m) => m.type === "chat")).to.deep.include({ data: "hello" });
-        expect(JSON.parse(await bob.next())).to.deep.include({ type: "chat", data: "hello" });
-        expect(JSON.parse(await bob.ask('{"action":"sendmessage"}'))).to.deep.include({ error: "InvalidMessage" });
-        await Promise.all([alice.close(), bob.close()]);
-    });
-});
-
-describe("npm start", () => {
-    // Runs even when a test times out, so no server outlives the suite.
-    const groups: number[] = [];
-    afterEach(() => {
-        for (const pgid of groups.splice(0)) {
-            try {
-                process.kill(-pgid, "SIGKILL");
-            } catch {
-                // already gone
-            }
-        }
-    });
-
-    it("serves examples/chat, and on SIGINT closes every client with 1001, runs $disconnect for each, and exits 0", async function () {
-        this.timeout(90_000);
-        const state = path.join(CHAT, ".local", "state");
-        fs.rmSync(state, { recursive: true, force: true });
-        // Its own process group, so the test can find the process npm runs and clean up the whole group after.
-        const child = spawn("npm", ["start", "--", CHAT, "--port", "0", "--persist", "--quiet"], {
-            cwd: ROOT,
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: true,
-        });
-        groups.push(child.pid!);
-        // npm's `sh -c` passes no signal on, so Ctrl-C's SIGINT is sent to the node process itself; npm then exits
-        // with that process's status.
-        const interruptServer = () => {
-            const pid = execFileSync("pgrep", ["-g", String(child.pid), "-f", "^node .*local/cli/start\\.ts"], { encoding: "utf8" })
-                .trim()
-                .split("\n")[0];
-            process.kill(Number(pid), "SIGINT");
-        };
-        let stdout = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-        try {
-            await eventually(() => /Ready in/.test(stdout), 60_000, `npm start to be ready:\n${stdout}`);
-            const url = /url\s*: "(ws:\/\/[^"]+)"/.exec(stdout)![1];
-            const connected = await Promise.all([1, 2, 3].map(() => TestClient.open(url)));
-            const outputs = JSON.parse(fs.readFileSync(path.join(CHAT, ".local", "outputs.json"), "utf8")) as {
-                tables: string[];
-                dynamodbEndpoint: string;
-            };
-            const live = new DynamoDBClient({ endpoint: outputs.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
-            await eventually(async () => (await rows(live, outputs.tables[0])).length === 3, 10_000, "three rows");
-            live.destroy();
-
-            interruptServer();
-            for (const client of connected) {
-                expect(await client.closed).to.deep.equal({ code: 1001, reason: "Going away" });
-            }
-            expect(await exited).to.equal(0);
-
-            // The persisted table is empty: each client's $disconnect ran before the process exited.
-            const server = dynalite({ path: path.join(state, "dynamodb") });
-            await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-            const reopened = new DynamoDBClient({
-                endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-                region: "us-east-1",
-                credentials: LOCAL_CREDENTIALS,
-            });
-            try {
-                expect(await rows(reopened, outputs.tables[0])).to.deep.equal([]);
-            } finally {
-                reopened.destroy();
-                await new Promise<void>((resolve) => server.close(() => resolve()));
-            }
-        } finally {
-            fs.rmSync(state, { recursive: true, force: true });
-        }
     });
 });

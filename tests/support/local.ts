@@ -1,8 +1,11 @@
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import type { IncomingMessage } from "node:http";
 import WebSocket from "ws";
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from "../../local/cloud";
 import type { RecordedProgram } from "../../local/record/record-program";
 import { recordInChild } from "../../local/record/record-in-child";
+import { LOCAL_CREDENTIALS } from "../../local/services/credentials";
 
 const recordings = new Map<string, Promise<RecordedProgram>>();
 
@@ -137,4 +140,17 @@ export function useTestCloud(programDir: string, options: Partial<LocalCloudOpti
     });
     after(async () => t?.cloud.stop());
     return () => t!;
+}
+
+/** SDK clients for the test cloud's S3 and DynamoDB. */
+export function clients(t: TestCloud) {
+    const s3 = new S3Client({ endpoint: t.cloud.s3Endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+    const dynamodb = new DynamoDBClient({ endpoint: t.cloud.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+    return { s3, dynamodb };
+}
+
+/** The connection ids stored in a connections table, sorted. */
+export async function rows(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
+    const { Items } = await dynamodb.send(new ScanCommand({ TableName: table }));
+    return (Items ?? []).map((item) => String(item.connectionId.S)).sort();
 }

@@ -1,7 +1,7 @@
+import { expect } from "chai";
 import * as path from "node:path";
 import { recordProgram } from "../../local/record/record-program";
-import { recordInChild, type HostedRecording } from "../../local/record/record-in-child";
-import { Graph } from "./graph";
+import { ResourceGraph } from "../../local/graph/resource-graph";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -17,19 +17,26 @@ export async function recordInProcess(
     config: Record<string, string> = TEST_CONFIG,
     stack = "dev",
     timeoutMs = 60_000,
-): Promise<Graph> {
+): Promise<ResourceGraph> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`program did not finish registering within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-        return new Graph(await Promise.race([recordProgram({ project: "serverless-websockets", stack, config }, program), timeout]));
+        return new ResourceGraph(
+            await Promise.race([recordProgram({ project: "serverless-websockets", stack, config }, program), timeout]),
+        );
     } finally {
         clearTimeout(timer);
     }
 }
 
-export type { HostedRecording } from "../../local/record/record-in-child";
-
-/** Loads a program folder in a child process exactly as Pulumi's language host would (local/record/pulumi-host.js). */
-export const recordWithPulumiLoader = (programDir: string, stack = "dev"): Promise<HostedRecording> => recordInChild(programDir, { stack });
+/** Records `program` in process and expects it to fail with a message matching `pattern`. */
+export async function expectRejected(program: () => unknown, pattern: RegExp): Promise<void> {
+    const error = await recordInProcess(program).then(
+        () => undefined,
+        (err: unknown) => err,
+    );
+    expect(error, "the program should have failed").to.be.instanceOf(Error);
+    expect((error as Error).message).to.match(pattern);
+}

@@ -9,7 +9,6 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import WebSocket from "ws";
-import { evaluateSelectionExpression, selectRoute } from "../../../../local/services/gateway/route-selection";
 import {
     errorFramePattern,
     eventually,
@@ -23,35 +22,6 @@ import {
 import { ROOT } from "../../../support/record";
 
 const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
-
-describe("route selection expressions (B1–B4)", () => {
-    it("reads $request.body.action and ${request.body.action} alike (B2)", () => {
-        expect(evaluateSelectionExpression("$request.body.action", '{"action":"join"}')).to.equal("join");
-        expect(evaluateSelectionExpression("${request.body.action}", '{"action":"join"}')).to.equal("join");
-    });
-    it("follows any JSON path and mixes variables with text, in one pass (B2)", () => {
-        expect(evaluateSelectionExpression("$request.body.service.do", '{"service":{"do":"x"}}')).to.equal("x");
-        expect(
-            evaluateSelectionExpression("${request.body.service}/${request.body.action}", '{"service":"chat","action":"join"}'),
-        ).to.equal("chat/join");
-        expect(evaluateSelectionExpression("${request.body.a}", '{"a":"${request.body.b}","b":"no"}')).to.equal("${request.body.b}");
-    });
-    it("turns a missing key into the empty string and other values into text (B3)", () => {
-        expect(evaluateSelectionExpression("${request.body.a}-${request.body.missing}", '{"a":"a"}')).to.equal("a-");
-        expect(evaluateSelectionExpression("$request.body.n", '{"n":42}')).to.equal("42");
-        expect(evaluateSelectionExpression("$request.body.b", '{"b":true}')).to.equal("true");
-    });
-    it("sends non-JSON and non-object JSON to $default, or to no route (B4, B5)", () => {
-        const keys = new Set(["join", "$default"]);
-        for (const body of ["not json", "[1]", '"join"', "null", "7"]) {
-            expect(selectRoute("$request.body.action", body, keys), body).to.equal("$default");
-        }
-        expect(selectRoute("$request.body.action", "not json", new Set(["join"]))).to.equal(undefined);
-        expect(selectRoute("$request.body.action", '{"action":"$connect"}', keys), "$connect is never selected by a message").to.equal(
-            "$default",
-        );
-    });
-});
 
 describe("local gateway: API Gateway's WebSocket behaviour", () => {
     const cloud = useTestCloud(BEHAVIOUR, { limits: { integrationTimeoutMs: 1_500 } });
@@ -102,46 +72,6 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
         expect(await client.ask('{"action":"chat/join"}')).to.equal("joined");
         expect(client.messages).to.deep.equal([]);
         await client.close();
-    });
-
-    it("enforces the function's own timeout: a Lambda timeout is an Internal server error, not an integration timeout", async () => {
-        const client = await open();
-        // The integration timeout here is 1.5 s: the frame and the log show the function's own 1 s timeout fired.
-        expect(await client.ask('{"action":"sleepy"}', 3_000)).to.match(errorFramePattern("Internal server error"));
-        expect(t.logs.join("\n")).to.match(/Sandbox\.Timedout: RequestId: \S+ Error: Task timed out after 1\.00 seconds/);
-        await client.close();
-    });
-
-    it("runs functions built any way: an ES module file, a CommonJS folder, an ES module by package.json, each with the runtime's SDK", async () => {
-        const client = await open();
-        const esm = JSON.parse(await client.ask('{"action":"esm-file"}')) as Record<string, unknown>;
-        expect(esm).to.include({
-            kind: "esm-file",
-            sdk: "function",
-            region: "eu-central-1",
-            memory: "512",
-            routeKey: "esm-file",
-            dynamodbEndpoint: t.cloud.dynamodbEndpoint,
-        });
-        expect(esm.functionName).to.match(/^esm-file-[0-9a-f]{7}$/);
-        expect(esm.requestId).to.match(/^[0-9a-f-]{36}$/);
-        expect(esm.remaining).to.be.a("number").within(1, 3_000);
-        expect(JSON.parse(await client.ask('{"action":"cjs-folder"}'))).to.deep.include({ kind: "cjs", sdk: "function" });
-        expect(JSON.parse(await client.ask('{"action":"esm-package"}'))).to.deep.equal({ kind: "esm-package", sdk: "function" });
-        await client.close();
-    });
-
-    it("retries a failed asynchronous invocation twice, as Lambda does, and logs each outcome", async () => {
-        const boom = t.cloud.program.resources.find((r) => r.type === "aws:lambda/function:Function" && r.name === "edge-boom")!;
-        t.cloud.lambda.invokeAsync(String(boom.state.arn), {}, "test event");
-        await t.cloud.lambda.settle();
-        const lines = t.logs.filter((line) => line.startsWith("test event"));
-        expect(lines.map((line) => /\(attempt (\d) of 3\)|failed after 2 retries/.exec(line)?.[0])).to.deep.equal([
-            "(attempt 1 of 3)",
-            "(attempt 2 of 3)",
-            "(attempt 3 of 3)",
-            "failed after 2 retries",
-        ]);
     });
 
     it("gives the Lambda proxy event every field of B17", async () => {
@@ -342,9 +272,10 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
                     socket.destroy();
                     resolve(res.statusCode ?? 0);
                 });
+                // A reset or dropped connection fails the test: the gateway must answer 400, not hang up.
                 req.on("error", reject);
                 req.end();
-            }).catch(() => 400);
+            });
             expect(status).to.equal(400);
             await new Promise((resolve) => setTimeout(resolve, 200));
             expect(t.probes("connect").length, "no CONNECT event").to.equal(before);
@@ -355,7 +286,7 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
             expect(await handshakeStatus(t.url("edgeUrl") + "?reject=200.5")).to.equal(502);
         });
 
-        it("reports 1009 to $disconnect when a message is too large (B16, B24)", async () => {
+        it("closes a connection that sends a message over 128 KB with 1009, and reports 1009 to $disconnect (B16, B24)", async () => {
             const before = t.probes("disconnect").length;
             const client = await open();
             client.ws.send("x".repeat(129 * 1024));
@@ -386,12 +317,6 @@ describe("local gateway: API Gateway's WebSocket behaviour", () => {
             const client = await open();
             client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
             expect((await client.closed).code).to.equal(1003);
-        });
-
-        it("closes a connection that sends a message over 128 KB with 1009", async () => {
-            const client = await open();
-            client.ws.send("x".repeat(129 * 1024));
-            expect((await client.closed).code).to.equal(1009);
         });
 
         it("accepts a message of exactly 128 KB", async () => {
@@ -462,14 +387,27 @@ describe("local gateway: Lambda REQUEST authorizer (B14, B15)", () => {
     it("answers 401 without calling the authorizer when an identity source is missing or empty", async () => {
         expect(await handshakeStatus(t.url("guardedUrl"))).to.equal(401);
         expect(await handshakeStatus(t.url("guardedUrl") + "?token=")).to.equal(401);
-        expect(t.probes("authorizer"), "the authorizer was not called").to.deep.equal([]);
+        // A call that logs is seen within this wait, as the next test shows; none may come.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(
+            t.probes("authorizer").filter((p) => p.token === undefined || p.token === ""),
+            "the authorizer was not called",
+        ).to.deep.equal([]);
     });
 
     it("answers 401 for an Unauthorized error and 403 for a Deny policy", async () => {
+        // Only this test's calls: the authorizer's log lines arrive after the handshake answers, and other tests call it too.
+        const before = t.probes("authorizer").length;
         expect(await handshakeStatus(t.url("guardedUrl") + "?token=unknown")).to.equal(401);
         expect(await handshakeStatus(t.url("guardedUrl") + "?token=bad")).to.equal(403);
         const { apiId } = t.cloud.apis.find((a) => a.name === "guarded")!;
-        expect(t.probes("authorizer").map((p) => [p.token, p.type, p.methodArn])).to.deep.equal([
+        await eventually(() => t.probes("authorizer").length >= before + 2, 5_000, "both authorizer calls logged");
+        expect(
+            t
+                .probes("authorizer")
+                .slice(before)
+                .map((p) => [p.token, p.type, p.methodArn]),
+        ).to.deep.equal([
             ["unknown", "REQUEST", `arn:aws:execute-api:eu-central-1:000000000000:${apiId}/test/$connect`],
             ["bad", "REQUEST", `arn:aws:execute-api:eu-central-1:000000000000:${apiId}/test/$connect`],
         ]);

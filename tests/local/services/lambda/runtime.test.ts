@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { RESOURCE_TYPES } from "../../../../local/graph/resource-types";
+import type { FunctionSpec } from "../../../../local/graph/specs";
+import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
+import { errorFramePattern, TestClient, useTestCloud, type TestCloud } from "../../../support/local";
+import { ROOT } from "../../../support/record";
+
+const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
+
+describe("local Lambda runtime: the behaviour fixture's functions", () => {
+    const cloud = useTestCloud(BEHAVIOUR, { limits: { integrationTimeoutMs: 1_500 } });
+    let t: TestCloud;
+    before(() => {
+        t = cloud();
+    });
+
+    const open = (query = "", options = {}) => TestClient.open(t.url("edgeUrl") + query, options);
+
+    it("enforces the function's own timeout: a Lambda timeout is an Internal server error, not an integration timeout", async () => {
+        const client = await open();
+        // The integration timeout here is 1.5 s: the frame and the log show the function's own 1 s timeout fired.
+        expect(await client.ask('{"action":"sleepy"}', 3_000)).to.match(errorFramePattern("Internal server error"));
+        expect(t.logs.join("\n")).to.match(/Sandbox\.Timedout: RequestId: \S+ Error: Task timed out after 1\.00 seconds/);
+        await client.close();
+    });
+
+    it("runs functions built any way: an ES module file, a CommonJS folder, an ES module by package.json, each with the runtime's SDK", async () => {
+        const client = await open();
+        const esm = JSON.parse(await client.ask('{"action":"esm-file"}')) as Record<string, unknown>;
+        expect(esm).to.include({
+            kind: "esm-file",
+            sdk: "function",
+            region: "eu-central-1",
+            memory: "512",
+            routeKey: "esm-file",
+            dynamodbEndpoint: t.cloud.dynamodbEndpoint,
+        });
+        expect(esm.functionName).to.match(/^esm-file-[0-9a-f]{7}$/);
+        expect(esm.requestId).to.match(/^[0-9a-f-]{36}$/);
+        expect(esm.remaining).to.be.a("number").within(1, 3_000);
+        expect(JSON.parse(await client.ask('{"action":"cjs-folder"}'))).to.deep.include({ kind: "cjs", sdk: "function" });
+        expect(JSON.parse(await client.ask('{"action":"esm-package"}'))).to.deep.equal({ kind: "esm-package", sdk: "function" });
+        await client.close();
+    });
+
+    it("retries a failed asynchronous invocation twice, as Lambda does, and logs each outcome", async () => {
+        const boom = t.cloud.program.resources.find((r) => r.type === RESOURCE_TYPES.function && r.name === "edge-boom")!;
+        t.cloud.lambda.invokeAsync(String(boom.state.arn), {}, "test event");
+        await t.cloud.lambda.settle();
+        const lines = t.logs.filter((line) => line.startsWith("test event"));
+        expect(lines.map((line) => /\(attempt (\d) of 3\)|failed after 2 retries/.exec(line)?.[0])).to.deep.equal([
+            "(attempt 1 of 3)",
+            "(attempt 2 of 3)",
+            "(attempt 3 of 3)",
+            "failed after 2 retries",
+        ]);
+    });
+});
+
+/** A function whose archive is one string asset: the runtime needs no recording to run it. */
+function inlineFunction(name: string, source: string, maximumRetryAttempts: number): FunctionSpec {
+    return {
+        name,
+        arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+        handler: "index.handler",
+        runtime: "nodejs22.x",
+        code: { archive: { assets: { "index.js": { asset: { text: source } } } } },
+        timeout: 3,
+        memorySize: 128,
+        environment: {},
+        logGroupName: `/aws/lambda/${name}`,
+        maximumRetryAttempts,
+    };
+}
+
+describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
+    const failing = 'exports.handler = async () => { throw new Error("always"); };';
+    let runtimeDir: string;
+    let logs: string[];
+    let runtime: LambdaRuntime;
+    const start = (functions: FunctionSpec[], asyncRetryDelaysMs = [10, 20]) => {
+        runtime = new LambdaRuntime(functions, {
+            programDir: ROOT,
+            runtimeDir,
+            region: "us-east-1",
+            environment: {},
+            interceptHosts: {},
+            maxConcurrency: 1,
+            asyncRetryDelaysMs,
+            log: (line) => logs.push(line),
+        });
+        return runtime;
+    };
+    const outcomes = (source: string) =>
+        logs
+            .filter((line) => line.startsWith(source))
+            .map((line) => /\(attempt \d of \d\)|failed after \d retr\w+|abandoned[^:]*/.exec(line)?.[0]);
+
+    beforeEach(() => {
+        runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), "sw-runtime-"));
+        logs = [];
+    });
+    afterEach(async () => {
+        await runtime.stop();
+        fs.rmSync(runtimeDir, { recursive: true, force: true });
+    });
+
+    for (const retries of [0, 1, 2]) {
+        it(`tries ${retries + 1} time(s) when the function's maximumRetryAttempts is ${retries}`, async () => {
+            start([inlineFunction("fails", failing, retries)]);
+            runtime.invokeAsync("fails", {}, "event");
+            await runtime.settle();
+            expect(outcomes("event")).to.deep.equal([
+                ...Array.from({ length: retries + 1 }, (_, i) => `(attempt ${i + 1} of ${retries + 1})`),
+                `failed after ${retries} ${retries === 1 ? "retry" : "retries"}`,
+            ]);
+        });
+    }
+
+    it("abandons retries when it stops, and says so instead of reporting them failed", async () => {
+        start([inlineFunction("fails", failing, 2)], [60_000]);
+        runtime.invokeAsync("fails", {}, "event");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await runtime.stop();
+        await runtime.settle();
+        expect(outcomes("event")).to.deep.equal(["(attempt 1 of 3)", "abandoned before attempt 2"]);
+    });
+});
