@@ -1,6 +1,7 @@
 // s3rver ships no type declarations; this is the part of its API the project uses.
 declare module "s3rver" {
     import type { EventEmitter } from "node:events";
+    import type { IncomingMessage, ServerResponse } from "node:http";
     import type { AddressInfo } from "node:net";
     namespace S3rver {
         interface Options {
@@ -25,6 +26,10 @@ declare module "s3rver" {
     class S3rver extends EventEmitter {
         constructor(options?: S3rver.Options);
         run(): Promise<AddressInfo>;
+        /** Creates the buckets of `configureBuckets` (what `run` does before it listens). */
+        configureBuckets(): Promise<void>;
+        /** Koa's request handler, for a server of the caller's own. */
+        callback(): (req: IncomingMessage, res: ServerResponse) => void;
         close(): Promise<void>;
         on(event: "event", listener: (event: S3rver.ObjectEvent) => void): this;
     }

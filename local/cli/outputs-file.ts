@@ -1,21 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LocalCloud, WebSocketEndpoint } from "../cloud";
-import type { Json } from "../record/record-program";
+import type { LocalCloud } from "../cloud";
 import { LOCAL_CREDENTIALS } from "../services/credentials";
 
 /** What `.local/outputs.json` holds: everything a client or `npm run upload` needs to reach the local stack. */
-export interface OutputsFile {
+export type OutputsFile = Pick<LocalCloud, "outputs" | "apis" | "buckets" | "tables" | "s3Endpoint" | "dynamodbEndpoint"> & {
     stack: string;
     region: string;
-    outputs: Record<string, Json>;
-    apis: WebSocketEndpoint[];
-    buckets: string[];
-    tables: string[];
-    s3Endpoint: string;
-    dynamodbEndpoint: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
-}
+};
 
 /** `<programDir>/.local/outputs.json` */
 export const outputsFilePath = (programDir: string): string => path.join(programDir, ".local", "outputs.json");

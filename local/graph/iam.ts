@@ -1,10 +1,13 @@
-/** IAM-style wildcard match, as IAM matches ARNs and actions: `*` any run of characters, `?` one character. */
-export function wildcardMatches(pattern: string, value: string): boolean {
+/**
+ * IAM-style wildcard match, as IAM matches ARNs and actions: `*` any run of characters, `?` one character. ARNs
+ * are case-sensitive; action names are not (`ignoreCase`).
+ */
+export function wildcardMatches(pattern: string, value: string, ignoreCase = false): boolean {
     const regex = pattern
         .replace(/[.+^${}()|[\]\\]/g, "\\$&")
         .replace(/\*/g, ".*")
         .replace(/\?/g, ".");
-    return new RegExp(`^${regex}$`).test(value);
+    return new RegExp(`^${regex}$`, ignoreCase ? "i" : "").test(value);
 }
 
 export interface PolicyStatement {
@@ -19,7 +22,7 @@ export interface PolicyDocument {
 /** A policy allows `action` on `resource` when an Allow statement covers both and no Deny statement does. */
 export function policyAllows(policy: PolicyDocument | undefined, action: string, resource: string): boolean {
     const covers = (statement: PolicyStatement) =>
-        [statement.Action ?? []].flat().some((a) => wildcardMatches(a, action)) &&
+        [statement.Action ?? []].flat().some((a) => wildcardMatches(a, action, true)) &&
         [statement.Resource ?? []].flat().some((r) => wildcardMatches(r, resource));
     const statements = policy?.Statement ?? [];
     return statements.some((s) => s.Effect === "Allow" && covers(s)) && !statements.some((s) => s.Effect === "Deny" && covers(s));

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as net from "node:net";
 import { startLocalCloud } from "../../local/cloud";
 import { RESOURCE_TYPES } from "../../local/graph/resource-types";
 import type { RecordedProgram } from "../../local/record/record-program";
@@ -39,5 +40,42 @@ describe("local cloud: wiring only what the graph wires", () => {
         expect(error?.message).to.match(
             /^s3\.BucketNotification broadcast: InvalidArgument: Unable to validate the following destination configurations/,
         );
+    });
+});
+
+describe("local cloud: ports", () => {
+    it("names the service and the fix when a planned port is taken, and leaves nothing running", async () => {
+        const blocker = net.createServer();
+        await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
+        const taken = (blocker.address() as net.AddressInfo).port;
+        try {
+            // The blocker holds base + 100, S3's port: DynamoDB (base + 101) and the Invoke API (base + 102) start before S3.
+            const error = await startLocalCloud(await recorded(ROOT), { port: taken - 100 }).then(
+                () => undefined,
+                (err: unknown) => err as Error,
+            );
+            expect(error?.message).to.equal(`S3: port ${taken} is in use; start with --port <another base port>`);
+            for (const port of [taken + 1, taken + 2]) {
+                const probe = net.createServer();
+                await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
+                await new Promise((resolve) => probe.close(resolve));
+            }
+        } finally {
+            await new Promise((resolve) => blocker.close(resolve));
+        }
+    });
+
+    it("runs two clouds of the same program side by side on ports of their own", async () => {
+        const program = await recorded(ROOT);
+        const [a, b] = await Promise.all([startTestCloud(program), startTestCloud(program)]);
+        try {
+            expect(a.cloud.apis[0].url).to.not.equal(b.cloud.apis[0].url);
+            const [one, two] = await Promise.all([TestClient.open(a.url("echoUrl")), TestClient.open(b.url("echoUrl"))]);
+            expect(await one.ask('{"action":"test","echo":"a"}')).to.equal("Echoing your message: a");
+            expect(await two.ask('{"action":"test","echo":"b"}')).to.equal("Echoing your message: b");
+            await Promise.all([one.close(), two.close()]);
+        } finally {
+            await Promise.all([a.cloud.stop(), b.cloud.stop()]);
+        }
     });
 });

@@ -1,4 +1,6 @@
+import { createServer, type Server } from "node:http";
 import S3rver from "s3rver";
+import { close, listen } from "../http";
 
 /** An object event as the local S3 saw it, before it is shaped as S3's notification record. */
 export interface ObjectEvent {
@@ -17,7 +19,7 @@ export interface ObjectEvent {
 /** The program's buckets in s3rver; every object event is reported to `onEvent`. */
 export class S3Service {
     private constructor(
-        private readonly server: S3rver,
+        private readonly server: Server,
         readonly endpoint: string,
     ) {}
 
@@ -25,14 +27,12 @@ export class S3Service {
         buckets: string[],
         options: { port: number; directory: string; onEvent: (event: ObjectEvent) => void },
     ): Promise<S3Service> {
-        const server = new S3rver({
-            address: "127.0.0.1",
-            port: options.port,
+        const s3rver = new S3rver({
             silent: true,
             directory: options.directory,
             configureBuckets: buckets.map((name) => ({ name })),
         });
-        server.on("event", (event: S3rver.ObjectEvent) => {
+        s3rver.on("event", (event: S3rver.ObjectEvent) => {
             for (const record of event.Records) {
                 options.onEvent({
                     eventName: record.eventName,
@@ -46,11 +46,13 @@ export class S3Service {
                 });
             }
         });
-        const address = await server.run();
-        return new S3Service(server, `http://127.0.0.1:${address.port}`);
+        // Our own server rather than s3rver's run(), whose listen error (a port in use) is an uncaught exception.
+        await s3rver.configureBuckets();
+        const server = createServer(s3rver.callback());
+        return new S3Service(server, `http://127.0.0.1:${await listen(server, options.port)}`);
     }
 
-    async stop(): Promise<void> {
-        await this.server.close();
+    stop(): Promise<void> {
+        return close(this.server);
     }
 }
