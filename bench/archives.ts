@@ -8,7 +8,7 @@ import { disconnectHandler } from "../handlers/disconnect";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
 import { broadcasterFromEnvironment } from "../handlers/broadcast";
 import { connectionStoreFromEnvironment } from "../handlers/connections";
-import { RESOURCE_TYPES } from "../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../local/record/resource-types";
 import { recordProgram, type Json, type RecordedAsset, type RecordedProgram } from "../local/record/record-program";
 
 export interface ArchiveFigure {

@@ -1,5 +1,5 @@
 import type { LocalCloud } from "../cloud";
-import { RESOURCE_TYPES } from "../graph/resource-types";
+import { RESOURCE_TYPES } from "../record/resource-types";
 import type { Json, RecordedResource } from "../record/record-program";
 
 /** What backs each AWS resource type locally; types not listed are recorded but have no local behaviour. */

@@ -1,6 +1,6 @@
 import type { Json, RecordedProgram, RecordedResource } from "../record/record-program";
 import { wildcardMatches } from "./iam";
-import { RESOURCE_TYPES } from "./resource-types";
+import { RESOURCE_TYPES } from "../record/resource-types";
 import type { ApiSpec, FunctionSpec, NotificationSpec, RouteSpec, TableSpec } from "./specs";
 
 interface Permission {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { RESOURCE_TYPES } from "../graph/resource-types";
+import { RESOURCE_TYPES } from "./resource-types";
 
 /** The account every mocked ARN belongs to. */
 export const MOCK_ACCOUNT_ID = "000000000000";

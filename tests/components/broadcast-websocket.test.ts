@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { BroadcastWebSocket } from "../../components";
 import { ResourceGraph } from "../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { archiveSummary } from "../support/archives";
 import { expectRejected, recordInProcess, TEST_CONFIG } from "../support/record";
 import {

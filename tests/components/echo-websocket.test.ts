@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { EchoWebSocket, WebSocketApi } from "../../components";
 import { echoHandler } from "../../handlers/echo";
 import { ResourceGraph } from "../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { archiveSummary } from "../support/archives";
 import { expectRejected, recordInProcess, TEST_CONFIG } from "../support/record";
 import { expectArchivesHoldOurCodeOnly, expectSecureStack } from "../support/security";

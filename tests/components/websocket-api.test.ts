@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import { expect } from "chai";
 import { BroadcastWebSocket, WebSocketApi, type WebSocketApiArgs } from "../../components";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { expectRejected, recordInProcess } from "../support/record";
 import { expectSecureStack } from "../support/security";
 

@@ -7,7 +7,7 @@ import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
 import { createConnectionsTable, startDynamo } from "../support/dynamo";
 import { messageEvent } from "../support/events";
 import { ResourceGraph } from "../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { clients, eventually, rows, TestClient, useTestCloud } from "../support/local";
 import { recordInChild } from "../../local/record/record-in-child";
 import { ROOT } from "../support/record";

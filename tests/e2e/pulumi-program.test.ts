@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ResourceGraph } from "../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { archiveSummary } from "../support/archives";
 import { recordInChild, type HostedRecording } from "../../local/record/record-in-child";
 import { ROOT } from "../support/record";

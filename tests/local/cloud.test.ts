@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as net from "node:net";
 import { startLocalCloud } from "../../local/cloud";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import type { RecordedProgram } from "../../local/record/record-program";
 import { errorFramePattern, recorded, startTestCloud, TestClient } from "../support/local";
 import { ROOT } from "../support/record";

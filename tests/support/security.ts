@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ResourceGraph } from "../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { archiveSummary } from "./archives";
 
 /** Checks of ../shared/security-checklist.md that hold for any graph this library builds. Ids cite the list. */

@@ -3,19 +3,14 @@ import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
-import { policyAllows, type PolicyDocument } from "../../graph/iam";
 import type { ResourceGraph } from "../../graph/resource-graph";
-import type { ApiSpec, FunctionSpec, RouteSpec } from "../../graph/specs";
-import type { InvokeOutcome } from "../lambda/runtime";
+import type { ApiSpec } from "../../graph/specs";
 import type { GatewayLimits } from "./limits";
 import { errorFrame, newId, requestContext, requestParts, type ApiInfo, type ConnectionInfo } from "./proxy-events";
 import { selectRoute } from "./route-selection";
-
-/** What the gateway needs of the Lambda runtime: its functions, and running one synchronously. */
-export interface GatewayLambda {
-    find(reference: string): FunctionSpec | undefined;
-    invoke(reference: string, event: unknown): Promise<InvokeOutcome>;
-}
+import { authorizeConnect, type AuthorizerContext } from "./authorizer";
+import { apiError, manageConnection, type ConnectionDirectory } from "./connections-api";
+import { LambdaProxyIntegration, type GatewayLambda } from "./integration";
 
 /** A view of each connection's socket as it opens, for measuring what writing frames directly costs (bench). */
 export type ConnectionTap = (api: string, socket: WebSocket) => void;
@@ -41,8 +36,6 @@ interface Connection extends ConnectionInfo {
     serverClose?: { code: number; reason: string };
 }
 
-type Integration = { kind: "ok"; value: unknown } | { kind: "error"; detail: string } | { kind: "timeout" };
-
 const CLOSE_REASONS: Record<number, string> = {
     1000: "Connection Closed Normally",
     1001: "Going away",
@@ -62,6 +55,17 @@ export class WebSocketGateway {
     private readonly protocols = new WeakMap<IncomingMessage, string>();
     private readonly lambda: GatewayLambda;
     private readonly info: ApiInfo;
+    private readonly authorizer: AuthorizerContext;
+    private readonly integration: LambdaProxyIntegration;
+    /** What `@connections` may reach: open connections, not those being closed or still in `$connect`. */
+    private readonly directory: ConnectionDirectory<Connection> = {
+        find: (connectionId) => {
+            const connection = this.connections.get(connectionId);
+            return this.isOpen(connection) ? connection : undefined;
+        },
+        post: (connection, data) => this.send(connection, data),
+        disconnect: (connection) => this.closeConnection(connection, 1000, "Connection Closed Normally"),
+    };
     /** Fixed for the gateway's life; read on every message and every @connections request. */
     private readonly routeKeys: ReadonlySet<string>;
     private readonly connectionsPath: RegExp;
@@ -70,6 +74,14 @@ export class WebSocketGateway {
         const { api, region } = options;
         this.lambda = options.lambda;
         this.info = { apiId: api.apiId, stage: api.stage, domainName: `${api.apiId}.execute-api.${region}.amazonaws.com` };
+        this.integration = new LambdaProxyIntegration({
+            api,
+            graph: options.graph,
+            lambda: options.lambda,
+            limits: options.limits,
+            log: options.log,
+        });
+        this.authorizer = { api, info: this.info, graph: options.graph, lambda: this.lambda, log: options.log };
         this.routeKeys = new Set(options.api.routes.keys());
         this.connectionsPath = new RegExp(`^/${escapeRegExp(options.api.stage)}/@connections/([^/]+)$`);
         this.wss = new WebSocketServer({
@@ -141,7 +153,7 @@ export class WebSocketGateway {
             userAgent: req.headers["user-agent"],
         };
         const connectRoute = this.options.api.routes.get("$connect");
-        const status = await this.authorize(connectRoute, connection, parts);
+        const status = await authorizeConnect(connectRoute, connection, parts, this.authorizer);
         if (status !== undefined) {
             return reject(socket, status);
         }
@@ -151,7 +163,7 @@ export class WebSocketGateway {
                 requestContext: requestContext(this.info, connection, "$connect", "CONNECT"),
                 isBase64Encoded: false,
             };
-            const result = await this.integrate(connectRoute, event);
+            const result = await this.integration.invoke(connectRoute, event);
             if (result.kind !== "ok") {
                 return reject(socket, result.kind === "timeout" ? 504 : 502);
             }
@@ -169,65 +181,6 @@ export class WebSocketGateway {
             return;
         }
         this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(connection, ws));
-    }
-
-    /** Returns the HTTP status that rejects the handshake, or undefined to go on (B14, B15). */
-    private async authorize(
-        route: RouteSpec | undefined,
-        connection: ConnectionInfo,
-        parts: ReturnType<typeof requestParts>,
-    ): Promise<number | undefined> {
-        if (route?.authorizationType === "AWS_IAM") {
-            // Signatures cannot be checked without AWS credentials; an unsigned request is still refused.
-            const signed =
-                Object.keys(parts.headers).some((h) => h.toLowerCase() === "authorization") ||
-                (parts.queryStringParameters !== undefined && Object.hasOwn(parts.queryStringParameters, "X-Amz-Signature"));
-            return signed ? undefined : 403;
-        }
-        if (route?.authorizationType !== "CUSTOM" || !route.authorizer) {
-            return undefined;
-        }
-        for (const source of route.authorizer.identitySources) {
-            const [, where, name] = /^route\.request\.(header|querystring)\.(.+)$/.exec(source) ?? [];
-            const value =
-                where === "header"
-                    ? Object.entries(parts.headers).find(([h]) => h.toLowerCase() === name?.toLowerCase())?.[1]
-                    : parts.queryStringParameters && Object.hasOwn(parts.queryStringParameters, name ?? "")
-                      ? parts.queryStringParameters[name ?? ""]
-                      : undefined;
-            if (!value) {
-                return 401;
-            }
-        }
-        const { api } = this.options;
-        const fn = this.lambda.find(route.authorizer.functionUri);
-        if (!fn || !this.options.graph.permits(fn, "apigateway.amazonaws.com", `${api.executionArn}/authorizers/${route.authorizer.id}`)) {
-            this.options.log(
-                `${api.name}: API Gateway may not invoke the authorizer function (no lambda.Permission for ${api.executionArn}/authorizers/${route.authorizer.id})`,
-            );
-            return 500;
-        }
-        const methodArn = `${api.executionArn}/${api.stage}/$connect`;
-        const outcome = await this.lambda.invoke(fn.name, {
-            type: "REQUEST",
-            methodArn,
-            ...parts,
-            stageVariables: {},
-            requestContext: requestContext(this.info, connection, "$connect", "CONNECT"),
-        });
-        if (!outcome.ok) {
-            return outcome.error.errorMessage === "Unauthorized" ? 401 : 500;
-        }
-        const result = outcome.value as {
-            principalId?: unknown;
-            policyDocument?: PolicyDocument;
-            context?: Record<string, unknown>;
-        } | null;
-        if (!policyAllows(result?.policyDocument, "execute-api:Invoke", methodArn)) {
-            return 403;
-        }
-        connection.authorizer = { ...(result?.context ?? {}), principalId: result?.principalId };
-        return undefined;
     }
 
     // ---- an open connection ----
@@ -288,7 +241,7 @@ export class WebSocketGateway {
             return this.send(connection, errorFrame("Forbidden", connection.connectionId, context.requestId));
         }
         const route = api.routes.get(routeKey)!;
-        const result = await this.integrate(route, { requestContext: context, body, isBase64Encoded: false });
+        const result = await this.integration.invoke(route, { requestContext: context, body, isBase64Encoded: false });
         if (result.kind === "timeout") {
             return this.send(connection, errorFrame("Endpoint request timed out", connection.connectionId, context.requestId));
         }
@@ -320,7 +273,7 @@ export class WebSocketGateway {
             isBase64Encoded: false,
         };
         // Best effort, after the socket closed; the result is ignored (B16).
-        const pending = this.integrate(route, event).finally(() => this.pendingDisconnects.delete(pending));
+        const pending = this.integration.invoke(route, event).finally(() => this.pendingDisconnects.delete(pending));
         this.pendingDisconnects.add(pending);
     }
 
@@ -337,37 +290,6 @@ export class WebSocketGateway {
     private send(connection: Connection, data: string | Buffer): void {
         if (this.isOpen(connection)) {
             connection.ws.send(data, { binary: typeof data !== "string" });
-        }
-    }
-
-    /** Invokes a route's Lambda proxy integration, as API Gateway may: only with a matching permission (B6, B7). */
-    private async integrate(route: RouteSpec, event: unknown): Promise<Integration> {
-        const { api, graph, limits, log } = this.options;
-        const fn = route.integrationUri ? this.lambda.find(route.integrationUri) : undefined;
-        if (!fn) {
-            log(`${api.name} ${route.routeKey}: the route has no Lambda proxy integration the local cloud can run`);
-            return { kind: "error", detail: "no integration" };
-        }
-        const sourceArn = `${api.executionArn}/${api.stage}/${route.routeKey}`;
-        if (!graph.permits(fn, "apigateway.amazonaws.com", sourceArn)) {
-            log(
-                `${api.name} ${route.routeKey}: API Gateway may not invoke ${fn.name}: no lambda.Permission for apigateway.amazonaws.com matches ${sourceArn}`,
-            );
-            return { kind: "error", detail: "not permitted" };
-        }
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<Integration>((resolve) => {
-            timer = setTimeout(() => resolve({ kind: "timeout" }), limits.integrationTimeoutMs);
-        });
-        const invocation = this.lambda.invoke(fn.name, event).then((outcome): Integration => {
-            if (!outcome.ok)
-                log(`${api.name} ${route.routeKey}: ${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-            return outcome.ok ? { kind: "ok", value: outcome.value } : { kind: "error", detail: outcome.error.errorMessage };
-        });
-        try {
-            return await Promise.race([invocation, timeout]);
-        } finally {
-            clearTimeout(timer);
         }
     }
 
@@ -390,57 +312,15 @@ export class WebSocketGateway {
             return;
         }
         readBodyUpTo(req, this.options.limits.maxMessageBytes).then(
-            (body) => this.options.latency.delay(() => this.manage(req.method ?? "GET", match[1], body, res)),
+            (body) => this.options.latency.delay(() => manageConnection(req.method ?? "GET", match[1], body, res, this.directory)),
             () => res.destroy(),
         );
-    }
-
-    /** `body` is undefined when it was over the message size limit. */
-    private manage(method: string, encodedId: string, body: Buffer | undefined, res: ServerResponse): void {
-        let connectionId: string;
-        try {
-            connectionId = decodeURIComponent(encodedId);
-        } catch {
-            return apiError(res, 400, "BadRequestException", "Invalid connection id");
-        }
-        const connection = this.connections.get(connectionId);
-        if (!["POST", "GET", "DELETE"].includes(method)) {
-            return apiError(res, 403, "ForbiddenException", "Forbidden");
-        }
-        if (!this.isOpen(connection)) {
-            // Unknown, closed, or still in its $connect (B13).
-            return apiError(res, 410, "GoneException", null);
-        }
-        if (method === "POST") {
-            if (body === undefined) {
-                return apiError(res, 413, "PayloadTooLargeException", "Message too long");
-            }
-            this.send(connection, isUtf8(body) ? body.toString("utf8") : body);
-            res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": newId() }).end();
-        } else if (method === "GET") {
-            res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": newId() }).end(
-                JSON.stringify({
-                    connectedAt: new Date(connection.connectedAt).toISOString(),
-                    identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
-                    lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-                }),
-            );
-        } else {
-            this.closeConnection(connection, 1000, "Connection Closed Normally");
-            res.writeHead(204, { "x-amzn-requestid": newId() }).end();
-        }
     }
 }
 
 function reject(socket: Socket, status: number): void {
     if (socket.destroyed) return;
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
-}
-
-function apiError(res: ServerResponse, status: number, errorType: string, message: string | null): void {
-    res.writeHead(status, { "content-type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-requestid": newId() }).end(
-        JSON.stringify({ message }),
-    );
 }
 
 function parseUrl(raw: string | undefined): URL | undefined {
@@ -465,15 +345,6 @@ function isWebSocketHandshake(req: IncomingMessage): boolean {
 
 function normalizeIp(address: string | undefined): string {
     return (address ?? "127.0.0.1").replace(/^::ffff:/, "");
-}
-
-function isUtf8(data: Buffer): boolean {
-    try {
-        new TextDecoder("utf-8", { fatal: true }).decode(data);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

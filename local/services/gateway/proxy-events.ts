@@ -70,6 +70,9 @@ export function requestContext(
     };
 }
 
+/** The headers and query string of a CONNECT event. */
+export type RequestParts = ReturnType<typeof requestParts>;
+
 /** Headers and query string as API Gateway passes them on CONNECT (B12): single- and multi-value. */
 export function requestParts(req: IncomingMessage, url: URL) {
     // Maps, not objects: a client's header or parameter may be named `constructor` or `__proto__`.

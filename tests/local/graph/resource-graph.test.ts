@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ResourceGraph } from "../../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../../local/record/resource-types";
 import type { Json, RecordedProgram, RecordedResource } from "../../../local/record/record-program";
 
 const ACCOUNT = "123456789012";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { RESOURCE_TYPES } from "../../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../../local/record/resource-types";
 import { recordInProcess } from "../../support/record";
 
 /** A component of type `test:index:<kind>` that owns a `LogGroup("logs")`. */

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { RESOURCE_TYPES } from "../../../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import type { FunctionSpec } from "../../../../local/graph/specs";
 import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
 import { errorFramePattern, TestClient, useTestCloud, type TestCloud } from "../../../support/local";

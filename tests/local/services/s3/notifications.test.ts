@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ResourceGraph } from "../../../../local/graph/resource-graph";
-import { RESOURCE_TYPES } from "../../../../local/graph/resource-types";
+import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import type { NotificationSpec, NotificationTarget } from "../../../../local/graph/specs";
 import type { Json, RecordedResource } from "../../../../local/record/record-program";
 import {
