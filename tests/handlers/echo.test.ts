@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { ECHO_PREFIX, echoHandler } from "../../handlers/echo";
 import { MAX_MESSAGE_BYTES } from "../../handlers/message";
-import { unknownRouteHandler } from "../../handlers/unknown-route";
 import { messageEvent } from "../support/events";
 
 const send = (body: string | undefined, isBase64Encoded = false) => echoHandler(messageEvent(body, { isBase64Encoded }));
@@ -112,19 +111,5 @@ describe("echo handler", () => {
         }
         const proto = await send('{"__proto__":{"echo":"polluted"}}');
         expect(proto.body).to.equal(ECHO_PREFIX);
-    });
-});
-
-describe("unknown-route handler ($default)", () => {
-    it("names the known routes, sorted, and the selection expression", async () => {
-        const handler = unknownRouteHandler("$request.body.action", ["test", "join"]);
-        const reply = await handler(messageEvent('{"action":"nope"}', { routeKey: "$default" }));
-        expect(reply.statusCode).to.equal(400);
-        const body = JSON.parse(reply.body) as { error: string; message: string; routes: string[] };
-        expect(body.error).to.equal("UnknownRoute");
-        expect(body.routes).to.deep.equal(["join", "test"]);
-        expect(body.message).to.equal(
-            "No route matches this message. Routes are selected by $request.body.action; known routes: join, test.",
-        );
     });
 });

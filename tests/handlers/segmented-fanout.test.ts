@@ -2,7 +2,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
 import { createBroadcaster } from "../../handlers/broadcast";
-import { hasMoreConnectionsThan, type ConnectionStore } from "../../handlers/connections";
+import { type ConnectionStore } from "../../handlers/connections";
 import { s3FanoutHandler } from "../../handlers/s3-fanout";
 import {
     createSegmentDispatcher,
@@ -35,17 +35,6 @@ describe("Segmented fan-out handlers", () => {
     beforeEach(async () => {
         table = await createConnectionsTable(dynamo.client);
         invoker.reset();
-    });
-
-    describe("hasMoreConnectionsThan", () => {
-        it("answers whether the table holds more rows than the count, at the boundary too", async () => {
-            expect(await hasMoreConnectionsThan(table, 0)).to.equal(false);
-            await storeConnections(table, connectionIds(5, "seg"));
-            expect(await hasMoreConnectionsThan(table, 0)).to.equal(true);
-            expect(await hasMoreConnectionsThan(table, 4)).to.equal(true);
-            expect(await hasMoreConnectionsThan(table, 5)).to.equal(false);
-            expect(await hasMoreConnectionsThan(table, 1000)).to.equal(false);
-        });
     });
 
     describe("the dispatcher", () => {

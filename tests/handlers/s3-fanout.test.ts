@@ -1,0 +1,85 @@
+import type { S3Event } from "aws-lambda";
+import { expect } from "chai";
+import { createBroadcaster, type Broadcaster } from "../../handlers/broadcast";
+import type { ConnectionStore } from "../../handlers/connections";
+import { decodeS3Key, s3FanoutHandler } from "../../handlers/s3-fanout";
+import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
+import { storeConnections, storedIds } from "../support/dynamo";
+import { s3Record } from "../support/events";
+import { useHandlerFixture } from "../support/handler-fixture";
+
+describe("S3 fan-out handler against dynalite and a loopback @connections endpoint", () => {
+    const fixture = useHandlerFixture();
+    let endpoint: FakeConnectionsEndpoint;
+    let endpointUrl: string;
+    let store: ConnectionStore;
+    beforeEach(() => ({ endpoint, endpointUrl, store } = fixture()));
+    const broadcaster = (options: Partial<Parameters<typeof createBroadcaster>[0]> = {}): Broadcaster =>
+        createBroadcaster({ store, endpoint: endpointUrl, baseDelayMs: 1, ...options });
+
+    const s3Event = (...records: ReturnType<typeof s3Record>[]) => ({ Records: records }) as unknown as S3Event;
+
+    it("sends each record to every client as one JSON message with the key decoded", async () => {
+        await storeConnections(store, ["a=", "b=", "c="]);
+        const result = await s3FanoutHandler(broadcaster())(
+            s3Event(
+                s3Record("ObjectCreated:Put", "photos/red+flower%C3%A9.jpg", { size: 2048, eTag: "abc" }),
+                s3Record("ObjectRemoved:Delete", "old+file.txt"),
+            ),
+        );
+        expect(result).to.deep.equal({ records: 2, delivered: 6, gone: 0, failed: 0, segmentsInvoked: 0 });
+        for (const id of ["a=", "b=", "c="]) {
+            const messages = endpoint.received.get(id)!.map((body) => JSON.parse(body) as Record<string, unknown>);
+            expect(messages).to.deep.equal([
+                {
+                    type: "s3",
+                    event: "ObjectCreated:Put",
+                    bucket: "uploads",
+                    key: "photos/red floweré.jpg",
+                    size: 2048,
+                    eTag: "abc",
+                    time: "2026-11-21T12:00:00.000Z",
+                },
+                { type: "s3", event: "ObjectRemoved:Delete", bucket: "uploads", key: "old file.txt", time: "2026-11-21T12:00:00.000Z" },
+            ]);
+        }
+    });
+
+    it("cleans up gone connections and succeeds", async () => {
+        await storeConnections(store, ["alive=", "dead="]);
+        endpoint.behaviour.set("dead=", { kind: "gone" });
+        const result = await s3FanoutHandler(broadcaster())(s3Event(s3Record("ObjectCreated:Put", "a.txt")));
+        expect(result).to.deep.equal({ records: 1, delivered: 1, gone: 1, failed: 0, segmentsInvoked: 0 });
+        expect(await storedIds(store)).to.deep.equal(["alive="]);
+    });
+
+    it("throws when posts fail for another reason, so Lambda retries the event", async () => {
+        await storeConnections(store, ["a="]);
+        endpoint.behaviour.set("a=", { kind: "fail", status: 503, errorType: "ServiceUnavailable" });
+        let error: unknown;
+        await s3FanoutHandler(broadcaster({ maxAttempts: 2 }))(s3Event(s3Record("ObjectCreated:Put", "a.txt"))).catch(
+            (e: unknown) => (error = e),
+        );
+        expect((error as Error).message).to.match(/^fanout: 1 of 1 posts failed; first: .*503/);
+    });
+
+    it("skips records that are not S3 object events", async () => {
+        await storeConnections(store, ["a="]);
+        const result = await s3FanoutHandler(broadcaster())({ Records: [{ eventName: "s3:TestEvent" }] } as unknown as S3Event);
+        expect(result.records).to.equal(0);
+        expect(endpoint.attempts.size).to.equal(0);
+    });
+});
+
+describe("S3 key decoding", () => {
+    it("turns + into spaces and %XX into UTF-8", () => {
+        expect(decodeS3Key("red+flower.jpg")).to.equal("red flower.jpg");
+        expect(decodeS3Key("a%2Bb+%26+c%3F.txt")).to.equal("a+b & c?.txt");
+        expect(decodeS3Key("%E6%97%A5%E6%9C%AC.txt")).to.equal("日本.txt");
+    });
+
+    it("passes a key that is not valid encoding through unchanged", () => {
+        expect(decodeS3Key("broken%E0%A4%A.txt")).to.equal("broken%E0%A4%A.txt");
+        expect(decodeS3Key("100%")).to.equal("100%");
+    });
+});
