@@ -231,12 +231,7 @@ describe("BroadcastWebSocket arguments", () => {
         const graph = await recordInProcess(
             () => new BroadcastWebSocket("chat", { routes: { sendmessage: async () => ({ statusCode: 200 }) } }),
         );
-        expect(
-            graph
-                .ofType(RESOURCE_TYPES.route)
-                .map((r) => r.inputs.routeKey)
-                .sort(),
-        ).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
+        expect([...graph.websocketApis()[0].routes.keys()].sort()).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
         const send = graph.one(RESOURCE_TYPES.function, "chat-sendmessage");
         expect(Object.keys((send.inputs.environment as { variables: object }).variables)).to.include.members([
             "CONNECTIONS_TABLE",
@@ -282,21 +277,11 @@ describe("BroadcastWebSocket arguments", () => {
             () => new BroadcastWebSocket("b", { fanout: { concurrency: 0 } }),
             /fanout.concurrency must be a whole number from 1 to 1000/,
         ],
-        [
-            "0 fan-out segments",
-            () => new BroadcastWebSocket("b", { fanout: { segments: 0 } }),
+        ...[0, 2.5, 1001].map((segments): [string, () => unknown, RegExp] => [
+            `${segments} fan-out segments`,
+            () => new BroadcastWebSocket("b", { fanout: { segments } }),
             /fanout.segments must be a whole number from 1 to 1000/,
-        ],
-        [
-            "2.5 fan-out segments",
-            () => new BroadcastWebSocket("b", { fanout: { segments: 2.5 } }),
-            /fanout.segments must be a whole number from 1 to 1000/,
-        ],
-        [
-            "1,001 fan-out segments",
-            () => new BroadcastWebSocket("b", { fanout: { segments: 1001 } }),
-            /fanout.segments must be a whole number from 1 to 1000/,
-        ],
+        ]),
         [
             "segmentAbove without segments",
             () => new BroadcastWebSocket("b", { fanout: { segmentAbove: 100 } }),

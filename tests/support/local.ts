@@ -1,11 +1,13 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { IncomingMessage } from "node:http";
+import * as path from "node:path";
 import WebSocket from "ws";
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from "../../local/cloud";
 import type { RecordedProgram } from "../../local/record/record-program";
 import { recordInChild } from "../../local/record/record-in-child";
 import { LOCAL_CREDENTIALS } from "../../local/services/credentials";
+import { ROOT } from "./record";
 
 const recordings = new Map<string, Promise<RecordedProgram>>();
 
@@ -153,4 +155,13 @@ export function clients(t: TestCloud) {
 export async function rows(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
     const { Items } = await dynamodb.send(new ScanCommand({ TableName: table }));
     return (Items ?? []).map((item) => String(item.connectionId.S)).sort();
+}
+
+/** The fixture of edge cases the gateway and Lambda runtime tests run: its `edge` API carries most of them. */
+export const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
+
+/** A local cloud of the behaviour fixture for the enclosing `describe`, and a way to open clients on its `edge` API. */
+export function useBehaviourCloud(options: Partial<LocalCloudOptions> = {}) {
+    const cloud = useTestCloud(BEHAVIOUR, options);
+    return { cloud, open: (query = "", clientOptions = {}) => TestClient.open(cloud().url("edgeUrl") + query, clientOptions) };
 }

@@ -361,18 +361,20 @@ describe("the resource graph", () => {
 
     describe("tables", () => {
         it("reads keys, attributes and indexes, and the TTL attribute only when TTL is enabled", () => {
+            const attributes = [
+                { name: "pk", type: "S" },
+                { name: "sk", type: "S" },
+                { name: "room", type: "S" },
+            ];
+            const globalSecondaryIndexes = [{ name: "by-room", hashKey: "room", projectionType: "KEYS_ONLY" }];
             const graph = graphOf(
                 resource(RESOURCE_TYPES.table, {
                     name: "connections",
                     inputs: {
                         hashKey: "pk",
                         rangeKey: "sk",
-                        attributes: [
-                            { name: "pk", type: "S" },
-                            { name: "sk", type: "S" },
-                            { name: "room", type: "S" },
-                        ],
-                        globalSecondaryIndexes: [{ name: "by-room", hashKey: "room", projectionType: "KEYS_ONLY" }],
+                        attributes,
+                        globalSecondaryIndexes,
                         ttl: { attributeName: "expiresAt", enabled: true },
                     },
                     state: { name: "connections-1a2b" },
@@ -389,12 +391,8 @@ describe("the resource graph", () => {
                     name: "connections-1a2b",
                     hashKey: "pk",
                     rangeKey: "sk",
-                    attributes: [
-                        { name: "pk", type: "S" },
-                        { name: "sk", type: "S" },
-                        { name: "room", type: "S" },
-                    ],
-                    globalSecondaryIndexes: [{ name: "by-room", hashKey: "room", projectionType: "KEYS_ONLY" }],
+                    attributes,
+                    globalSecondaryIndexes,
                     ttlAttribute: "expiresAt",
                 },
                 {

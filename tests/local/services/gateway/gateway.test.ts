@@ -7,7 +7,6 @@ import {
 import { expect } from "chai";
 import * as http from "node:http";
 import * as net from "node:net";
-import * as path from "node:path";
 import WebSocket from "ws";
 import {
     errorFramePattern,
@@ -18,19 +17,16 @@ import {
     TestClient,
     useTestCloud,
     type TestCloud,
+    BEHAVIOUR,
+    useBehaviourCloud,
 } from "../../../support/local";
-import { ROOT } from "../../../support/record";
-
-const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
 
 describe("local gateway: API Gateway's WebSocket behaviour", () => {
-    const cloud = useTestCloud(BEHAVIOUR, { limits: { integrationTimeoutMs: 1_500 } });
+    const { cloud, open } = useBehaviourCloud({ limits: { integrationTimeoutMs: 1_500 } });
     let t: TestCloud;
     before(() => {
         t = cloud();
     });
-
-    const open = (query = "", options = {}) => TestClient.open(t.url("edgeUrl") + query, options);
 
     it("selects routes with a templated expression (B1, B2)", async () => {
         const client = await open();

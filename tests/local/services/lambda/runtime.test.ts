@@ -5,19 +5,15 @@ import * as path from "node:path";
 import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import type { FunctionSpec } from "../../../../local/graph/specs";
 import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
-import { errorFramePattern, TestClient, useTestCloud, type TestCloud } from "../../../support/local";
+import { errorFramePattern, useBehaviourCloud, type TestCloud } from "../../../support/local";
 import { ROOT } from "../../../support/record";
 
-const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
-
 describe("local Lambda runtime: the behaviour fixture's functions", () => {
-    const cloud = useTestCloud(BEHAVIOUR, { limits: { integrationTimeoutMs: 1_500 } });
+    const { cloud, open } = useBehaviourCloud({ limits: { integrationTimeoutMs: 1_500 } });
     let t: TestCloud;
     before(() => {
         t = cloud();
     });
-
-    const open = (query = "", options = {}) => TestClient.open(t.url("edgeUrl") + query, options);
 
     it("enforces the function's own timeout: a Lambda timeout is an Internal server error, not an integration timeout", async () => {
         const client = await open();
