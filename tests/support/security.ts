@@ -3,7 +3,7 @@ import { ResourceGraph } from "../../local/graph/resource-graph";
 import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import { archiveSummary } from "./archives";
 
-/** Checks of ../shared/security-checklist.md that hold for any graph this library builds. Ids cite the list. */
+/** Checks of docs/security-checklist.md that hold for any graph this library builds. Ids cite the list. */
 
 interface Statement {
     Effect: string;
