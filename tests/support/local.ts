@@ -160,8 +160,25 @@ export async function rows(dynamodb: DynamoDBClient, table: string): Promise<str
 /** The fixture of edge cases the gateway and Lambda runtime tests run: its `edge` API carries most of them. */
 export const BEHAVIOUR = path.join(ROOT, "tests", "fixtures", "behaviour");
 
-/** A local cloud of the behaviour fixture for the enclosing `describe`, and a way to open clients on its `edge` API. */
-export function useBehaviourCloud(options: Partial<LocalCloudOptions> = {}) {
-    const cloud = useTestCloud(BEHAVIOUR, options);
-    return { cloud, open: (query = "", clientOptions = {}) => TestClient.open(cloud().url("edgeUrl") + query, clientOptions) };
+/**
+ * A local cloud of the behaviour fixture for the enclosing `describe`, read through once it has started, and a way
+ * to open clients on its `edge` API.
+ */
+type ClientOptions = Parameters<typeof TestClient.open>[1];
+
+export function useBehaviourCloud(
+    options: Partial<LocalCloudOptions> = {},
+): TestCloud & { open(query?: string, clientOptions?: ClientOptions): Promise<TestClient> } {
+    const current = useTestCloud(BEHAVIOUR, options);
+    return {
+        get cloud() {
+            return current().cloud;
+        },
+        get logs() {
+            return current().logs;
+        },
+        probes: (probe) => current().probes(probe),
+        url: (output) => current().url(output),
+        open: (query = "", clientOptions: ClientOptions = {}) => TestClient.open(current().url("edgeUrl") + query, clientOptions),
+    };
 }

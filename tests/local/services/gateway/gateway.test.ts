@@ -22,11 +22,8 @@ import {
 } from "../../../support/local";
 
 describe("local gateway: API Gateway's WebSocket behaviour", () => {
-    const { cloud, open } = useBehaviourCloud({ limits: { integrationTimeoutMs: 1_500 } });
-    let t: TestCloud;
-    before(() => {
-        t = cloud();
-    });
+    const t = useBehaviourCloud({ limits: { integrationTimeoutMs: 1_500 } });
+    const open = t.open;
 
     it("selects routes with a templated expression (B1, B2)", async () => {
         const client = await open();

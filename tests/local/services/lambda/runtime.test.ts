@@ -5,15 +5,12 @@ import * as path from "node:path";
 import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import type { FunctionSpec } from "../../../../local/graph/specs";
 import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
-import { errorFramePattern, useBehaviourCloud, type TestCloud } from "../../../support/local";
+import { errorFramePattern, useBehaviourCloud } from "../../../support/local";
 import { ROOT } from "../../../support/record";
 
 describe("local Lambda runtime: the behaviour fixture's functions", () => {
-    const { cloud, open } = useBehaviourCloud({ limits: { integrationTimeoutMs: 1_500 } });
-    let t: TestCloud;
-    before(() => {
-        t = cloud();
-    });
+    const t = useBehaviourCloud({ limits: { integrationTimeoutMs: 1_500 } });
+    const open = t.open;
 
     it("enforces the function's own timeout: a Lambda timeout is an Internal server error, not an integration timeout", async () => {
         const client = await open();
