@@ -109,7 +109,7 @@ Median of ${results.localCloud?.startupMs?.length ?? 0} starts, from launching t
 
 | target | median | all runs (ms) |
 |---|---|---|
-| local cloud (\`local/cli/start.ts --quiet\`) | ${n(results.localCloud?.startupMedianMs)} ms | ${(results.localCloud?.startupMs ?? []).join(", ")} |
+| local cloud (\`serverless-websockets dev --quiet\`) | ${n(results.localCloud?.startupMedianMs)} ms | ${(results.localCloud?.startupMs ?? []).join(", ")} |
 | serverless-offline default (to "listening") | ${n(results.serverlessOffline?.default?.startupMedianMs)} ms | ${(results.serverlessOffline?.default?.startupMs ?? []).join(", ")} |
 | serverless-offline --useInProcess | ${n(results.serverlessOffline?.inProcess?.startupMedianMs)} ms | ${(results.serverlessOffline?.inProcess?.startupMs ?? []).join(", ")} |
 

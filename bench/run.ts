@@ -136,7 +136,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function localCloud(args: Args) {
     const launch = () =>
-        startProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli/start.ts", "--quiet", "--port", "3411"], {
+        startProcess(process.execPath, ["bin/serverless-websockets.js", "dev", "--quiet", "--port", "3411"], {
             cwd: ROOT,
             ready: /Ready in/,
             timeoutMs: 60_000,

@@ -8,6 +8,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { packageRoot, pulumiTypeScript } = require("./pulumi-typescript");
 
 function parseArgs(argv) {
     const args = { programDir: undefined, stack: "dev", out: undefined };
@@ -20,49 +21,26 @@ function parseArgs(argv) {
     return args;
 }
 
-/** The nearest folder upward with a package.json, as run.js's npmPackageRootFromProgramPath finds it. */
-function packageRoot(dir) {
-    for (let current = dir; ; current = path.dirname(current)) {
-        if (fs.existsSync(path.join(current, "package.json"))) return current;
-        if (path.dirname(current) === current) throw new Error(`no package.json in ${dir} or above`);
-    }
-}
-
 /** Mirrors run.js: same require strings, same options, same precedence of tsconfig over the defaults. */
 function registerTypeScriptLikePulumi(programDir) {
-    const pulumiRoot = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [programDir] }));
-    const tsutils = require(path.join(pulumiRoot, "tsutils.js"));
-    const semver = require(require.resolve("semver", { paths: [pulumiRoot] }));
     const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot(programDir), "package.json"), "utf8"));
     if (manifest.type === "module") {
         throw new Error("ES-module programs load through ts-node/esm hooks in Pulumi; this host loads CommonJS programs only.");
     }
-    const tsConfigPath = process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json";
-    const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
+    const setup = pulumiTypeScript(programDir);
     const transpileOnlyEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
-    const transpileOnly = transpileOnlyEnv ? transpileOnlyEnv === "true" : compilerOptions.noCheck;
-    const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
-    const ts = require(require.resolve(typescriptRequire, { paths: [pulumiRoot] }));
-    const tsVersion = semver.parse(ts.version);
-    const useNodeNext = tsVersion && tsVersion.compare(new semver.SemVer("4.7.0")) >= 0;
-    const tsnodePath = require.resolve(tsnodeRequire, { paths: [pulumiRoot] });
-    const tsnode = require(tsnodePath);
+    const transpileOnly = transpileOnlyEnv ? transpileOnlyEnv === "true" : setup.ownOptions.noCheck;
+    const tsnode = require(setup.tsnodePath);
     tsnode.register({
-        compiler: typescriptRequire,
+        compiler: setup.typescriptRequire,
         transpileOnly,
-        project: tsConfigPath,
-        skipProject: !fs.existsSync(tsConfigPath),
-        compilerOptions: {
-            target: "ES2020",
-            module: useNodeNext ? "nodenext" : "commonjs",
-            moduleResolution: useNodeNext ? "nodenext" : "node",
-            sourceMap: "true",
-            ...compilerOptions,
-        },
+        project: setup.tsConfigPath,
+        skipProject: !setup.hasTsConfig,
+        compilerOptions: setup.compilerOptions,
     });
     return {
-        typescript: { version: ts.version, path: require.resolve(typescriptRequire, { paths: [pulumiRoot] }) },
-        tsNode: { version: tsnode.VERSION, path: tsnodePath },
+        typescript: { version: setup.ts.version, path: setup.typescriptPath },
+        tsNode: { version: tsnode.VERSION, path: setup.tsnodePath },
         typeChecked: !transpileOnly,
     };
 }

@@ -38,7 +38,9 @@ describe("npm start", () => {
         // npm's `sh -c` passes no signal on, so Ctrl-C's SIGINT is sent to the node process itself; npm then exits
         // with that process's status.
         const interruptServer = () => {
-            const pid = execFileSync("pgrep", ["-g", String(child.pid), "-f", "^node .*local/cli/start\\.ts"], { encoding: "utf8" })
+            const pid = execFileSync("pgrep", ["-g", String(child.pid), "-f", "^node .*bin/serverless-websockets\\.js"], {
+                encoding: "utf8",
+            })
                 .trim()
                 .split("\n")[0];
             process.kill(Number(pid), "SIGINT");

@@ -1,0 +1,134 @@
+import { usageError } from "./cli-error";
+
+export const USAGE = `usage: serverless-websockets <command> [options]
+
+Runs a Pulumi program's resource graph on loopback: API Gateway WebSocket APIs, Lambda, DynamoDB, S3.
+
+Commands:
+  dev [programDir]         record the program as \`pulumi up\` would and serve it (default: the current folder)
+    --port N               first WebSocket API's port; more APIs take N+1, N+2…; S3 N+100, DynamoDB N+101,
+                           Lambda's Invoke API N+102 (default 3001; 0: any free ports)
+    --stack S              reads Pulumi.<S>.yaml (default dev)
+    --persist              keep DynamoDB and S3 data under <programDir>/.local/state across restarts
+    --latency MS           delay every @connections and DynamoDB answer by MS, as AWS's network would (default 0)
+    --transpile-only       skip the type check that \`pulumi up\` makes (as PULUMI_NODEJS_TRANSPILE_ONLY=true does)
+    --quiet                print only the outputs, not the resources or each request's log
+  upload <file> [key]      put a file into the running local cloud's bucket (key: the file's name)
+    --bucket NAME          which bucket, when the program has several (default: the first)
+    --dir programDir       the program whose local cloud to use (default: the current folder)
+
+Options for every command:
+  --verbose                on an error, show its stack trace too
+  --help, -h               this help
+  --version                the package's version
+
+In this repository, \`npm start -- [options]\` is \`dev\` and \`npm run upload -- <file>\` is \`upload\`.`;
+
+/** The highest base port whose derived ports (base + 102) are still ports. */
+const MAX_BASE_PORT = 65_535 - 102;
+const MAX_LATENCY_MS = 60_000;
+
+export interface DevArgs {
+    command: "dev";
+    programDir: string;
+    port: number;
+    stack: string;
+    persist: boolean;
+    latencyMs: number;
+    transpileOnly: boolean;
+    quiet: boolean;
+    verbose: boolean;
+}
+
+export interface UploadArgs {
+    command: "upload";
+    file: string;
+    key?: string;
+    bucket?: string;
+    programDir: string;
+    verbose: boolean;
+}
+
+export type CliArgs = DevArgs | UploadArgs | { command: "help"; verbose: boolean } | { command: "version"; verbose: boolean };
+
+/** Parses the command line strictly: every flag known, every value present and in range, no stray arguments. */
+export function parseCliArgs(argv: string[]): CliArgs {
+    const verbose = argv.includes("--verbose");
+    const rest = argv.filter((arg) => arg !== "--verbose");
+    if (rest.length === 0 || rest.includes("--help") || rest.includes("-h")) return { command: "help", verbose };
+    if (rest.includes("--version")) return { command: "version", verbose };
+    const [command, ...options] = rest;
+    if (command === "dev") return { ...parseDev(options), verbose };
+    if (command === "upload") return { ...parseUpload(options), verbose };
+    throw usageError(`unknown command "${command}"; the commands are dev and upload.`);
+}
+
+/** Walks the options, handing each flag's value to `take`; positional arguments go to `positional`. */
+function walk(options: string[], flags: Record<string, ((value: string) => void) | (() => void)>, positional: (arg: string) => void): void {
+    for (let i = 0; i < options.length; i++) {
+        const arg = options[i];
+        if (!arg.startsWith("-") || arg === "-") {
+            positional(arg);
+            continue;
+        }
+        const handler = flags[arg];
+        if (!handler) throw usageError(`unknown option ${arg}.`);
+        if (handler.length === 0) {
+            (handler as () => void)();
+            continue;
+        }
+        const value = options[++i];
+        if (value === undefined || (value.startsWith("--") && value.length > 2)) throw usageError(`${arg} needs a value.`);
+        (handler as (value: string) => void)(value);
+    }
+}
+
+function wholeNumber(flag: string, value: string, min: number, max: number, what: string): number {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw usageError(`${flag} takes ${what} from ${min} to ${max}; got "${value}".`);
+    return n;
+}
+
+function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
+    const args: Omit<DevArgs, "verbose"> = {
+        command: "dev",
+        programDir: ".",
+        port: 3001,
+        stack: "dev",
+        persist: false,
+        latencyMs: 0,
+        transpileOnly: false,
+        quiet: false,
+    };
+    let dirGiven = false;
+    walk(
+        options,
+        {
+            "--port": (v) => (args.port = wholeNumber("--port", v, 0, MAX_BASE_PORT, "a port")),
+            "--stack": (v) => {
+                if (!/^[A-Za-z0-9._-]+$/.test(v)) throw usageError(`--stack takes a stack name (letters, digits, . _ -); got "${v}".`);
+                args.stack = v;
+            },
+            "--latency": (v) => (args.latencyMs = wholeNumber("--latency", v, 0, MAX_LATENCY_MS, "milliseconds")),
+            "--persist": () => (args.persist = true),
+            "--transpile-only": () => (args.transpileOnly = true),
+            "--quiet": () => (args.quiet = true),
+        },
+        (arg) => {
+            if (dirGiven) throw usageError(`dev takes one program folder; got "${args.programDir}" and "${arg}".`);
+            args.programDir = arg;
+            dirGiven = true;
+        },
+    );
+    return args;
+}
+
+function parseUpload(options: string[]): Omit<UploadArgs, "verbose"> {
+    const positional: string[] = [];
+    const args: Omit<UploadArgs, "verbose"> = { command: "upload", file: "", programDir: "." };
+    walk(options, { "--bucket": (v) => (args.bucket = v), "--dir": (v) => (args.programDir = v) }, (arg) => positional.push(arg));
+    if (positional.length === 0) throw usageError("upload needs a file: serverless-websockets upload <file> [key].");
+    if (positional.length > 2) throw usageError(`upload takes a file and a key; got ${positional.length} arguments.`);
+    [args.file, args.key] = positional;
+    return args;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Type-checks a Pulumi program as `pulumi up` would before running it: the TypeScript that @pulumi/pulumi picks for
+// that folder, the folder's tsconfig.json with Pulumi's compiler defaults laid over it (as pulumi-host.js registers
+// ts-node), and only the files the entry file reaches. Plain JavaScript, run beside the recording in a child process
+// of its own, so the two share no compiler state and use both cores.
+//
+// Most of a check is parsing declarations (@pulumi/aws alone is thousands of files), which TypeScript's incremental
+// build info does not save. So a passing check also writes a stamp: every file the compiler read (sources,
+// declarations, lib files, the tsconfig chain) with its size and modification time, and a hash of each file outside
+// node_modules. A later start whose files all match passes without loading TypeScript.
+//
+// usage: node local/record/type-check.js <programDir> <entryFile>
+// exit 0: no errors; exit 1: the diagnostics, formatted as tsc prints them, on stderr.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const { packageRoot, pulumiTypeScript } = require("./pulumi-typescript");
+
+const { createHash } = require("node:crypto");
+
+/** What makes a stamp valid besides its files: the entry, the environment Pulumi reads, this script's version. */
+const stampKey = (entry) => JSON.stringify({ entry, tsconfig: process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? null, version: 1 });
+const hashOf = (file) => createHash("sha256").update(fs.readFileSync(file)).digest("base64");
+const inNodeModules = (file) => file.split(path.sep).includes("node_modules");
+
+function fileStamp(file) {
+    const stat = fs.statSync(file);
+    return { file, size: stat.size, mtimeMs: stat.mtimeMs, hash: inNodeModules(file) ? undefined : hashOf(file) };
+}
+
+/** Whether every file of the last passing check is as it was then. */
+function stampHolds(stampFile, entry) {
+    try {
+        const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8"));
+        if (stamp.key !== stampKey(entry)) return false;
+        return stamp.files.every((was) => {
+            const now = fs.statSync(was.file, { throwIfNoEntry: false });
+            if (!now || now.size !== was.size) return false;
+            return was.hash === undefined ? now.mtimeMs === was.mtimeMs : hashOf(was.file) === was.hash;
+        });
+    } catch {
+        return false;
+    }
+}
+
+function main() {
+    const [programDir, entry] = process.argv.slice(2).map((arg) => path.resolve(arg));
+    const stampFile = path.join(programDir, ".local", "typecheck.stamp.json");
+    if (stampHolds(stampFile, entry)) {
+        process.stdout.write("unchanged\n");
+        return;
+    }
+    const { ts, tsConfigPath, hasTsConfig, compilerOptions } = pulumiTypeScript(programDir);
+    const base = hasTsConfig
+        ? ts.getParsedCommandLineOfConfigFile(tsConfigPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })
+        : undefined;
+    const options = {
+        ...(base ? base.options : {}),
+        // Pulumi passes sourceMap as the string "true", which ts-node accepts and the compiler API does not.
+        ...ts.convertCompilerOptionsFromJson({ ...compilerOptions, sourceMap: true }, programDir).options,
+        noEmit: true,
+        incremental: true,
+        tsBuildInfoFile: path.join(programDir, ".local", "typecheck.tsbuildinfo"),
+    };
+    fs.mkdirSync(path.dirname(options.tsBuildInfoFile), { recursive: true });
+    const program = ts.createIncrementalProgram({ rootNames: [entry], options });
+    // The builder's own diagnostics: for files unchanged since the build info, they come from it, not the checker.
+    const diagnostics = [
+        ...program.getConfigFileParsingDiagnostics(),
+        ...program.getOptionsDiagnostics(),
+        ...program.getGlobalDiagnostics(),
+        ...program.getSyntacticDiagnostics(),
+        ...program.getSemanticDiagnostics(),
+    ].filter((d) => d.category === ts.DiagnosticCategory.Error);
+    program.emit();
+    if (diagnostics.length > 0) {
+        fs.rmSync(stampFile, { force: true });
+        const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => programDir, getNewLine: () => "\n" };
+        process.stderr.write(ts.formatDiagnostics(diagnostics, host));
+        process.exit(1);
+    }
+    const read = [
+        ...program
+            .getProgram()
+            .getSourceFiles()
+            .map((f) => path.resolve(f.fileName)),
+        ...(hasTsConfig ? [tsConfigPath, ...((base && base.options.configFile && base.options.configFile.extendedSourceFiles) || [])] : []),
+        // A newly installed package (an @types one, say) changes resolution without changing any file read so far.
+        ...["package.json", "package-lock.json"].map((name) => path.join(packageRoot(programDir), name)).filter((f) => fs.existsSync(f)),
+    ];
+    const stamp = { key: stampKey(entry), files: [...new Set(read)].map(fileStamp) };
+    fs.writeFileSync(stampFile, JSON.stringify(stamp));
+    process.stdout.write("checked\n");
+}
+
+try {
+    main();
+} catch (err) {
+    process.stderr.write(`type-check: ${err && err.message ? err.message : err}\n`);
+    process.exit(2);
+}

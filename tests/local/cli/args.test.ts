@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { parseCliArgs } from "../../../local/cli/args";
+import { CliError } from "../../../local/cli/cli-error";
+
+/** The error a command line gets, or undefined when it parses. */
+function refusal(argv: string[]): CliError | undefined {
+    try {
+        parseCliArgs(argv);
+        return undefined;
+    } catch (err) {
+        if (err instanceof CliError) return err;
+        throw err;
+    }
+}
+
+describe("CLI arguments", () => {
+    it("reads dev's options, with today's defaults", () => {
+        expect(parseCliArgs(["dev"])).to.deep.equal({
+            command: "dev",
+            programDir: ".",
+            port: 3001,
+            stack: "dev",
+            persist: false,
+            latencyMs: 0,
+            transpileOnly: false,
+            quiet: false,
+            verbose: false,
+        });
+        expect(
+            parseCliArgs([
+                "dev",
+                "examples/chat",
+                "--port",
+                "0",
+                "--stack",
+                "prod",
+                "--persist",
+                "--latency",
+                "10",
+                "--transpile-only",
+                "--quiet",
+                "--verbose",
+            ]),
+        ).to.deep.equal({
+            command: "dev",
+            programDir: "examples/chat",
+            port: 0,
+            stack: "prod",
+            persist: true,
+            latencyMs: 10,
+            transpileOnly: true,
+            quiet: true,
+            verbose: true,
+        });
+    });
+
+    it("reads upload's file, key, bucket and folder", () => {
+        expect(parseCliArgs(["upload", "notes.txt", "in/notes.txt", "--bucket", "b", "--dir", "examples/chat"])).to.deep.equal({
+            command: "upload",
+            file: "notes.txt",
+            key: "in/notes.txt",
+            bucket: "b",
+            programDir: "examples/chat",
+            verbose: false,
+        });
+    });
+
+    it("answers --help (after any command, upload's included) and --version before anything else", () => {
+        for (const argv of [[], ["--help"], ["-h"], ["upload", "--help"], ["dev", "--port", "1", "--help"]]) {
+            expect(parseCliArgs(argv).command, argv.join(" ")).to.equal("help");
+        }
+        expect(parseCliArgs(["--version"]).command).to.equal("version");
+    });
+
+    const refused: [string[], RegExp][] = [
+        [["serve"], /^unknown command "serve"; the commands are dev and upload\./],
+        [["dev", "--prot", "3001"], /^unknown option --prot\./],
+        [["dev", "--stack"], /^--stack needs a value\./],
+        [["dev", "--stack", "--quiet"], /^--stack needs a value\./],
+        [["dev", "--stack", "../prod"], /^--stack takes a stack name/],
+        [["dev", "--port", "abc"], /^--port takes a port from 0 to 65433; got "abc"\./],
+        [["dev", "--port", "65434"], /^--port takes a port from 0 to 65433; got "65434"\./],
+        [["dev", "--port", "-1"], /^--port takes a port from 0 to 65433; got "-1"\./],
+        [["dev", "--port", "1e3"], /^--port takes a port/],
+        [["dev", "--latency", "abc"], /^--latency takes milliseconds from 0 to 60000; got "abc"\./],
+        [["dev", "--latency", "60001"], /^--latency takes milliseconds/],
+        [["dev", "a", "b"], /^dev takes one program folder; got "a" and "b"\./],
+        [["upload"], /^upload needs a file/],
+        [["upload", "a", "b", "c"], /^upload takes a file and a key; got 3 arguments\./],
+        [["upload", "f", "--bucket"], /^--bucket needs a value\./],
+    ];
+    for (const [argv, pattern] of refused) {
+        it(`refuses \`${argv.join(" ")}\` in one line naming the fix, and points at --help`, () => {
+            const error = refusal(argv);
+            expect(error?.message).to.match(pattern);
+            expect(error?.message.split("\n")).to.have.length(2);
+            expect(error?.message).to.match(/\nSee: serverless-websockets --help$/);
+            expect(error?.exitCode).to.equal(2);
+        });
+    }
+});
