@@ -8,9 +8,9 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { WebSocket } from "ws";
 import { connectionIdPages } from "../handlers/connections";
-import { startLocalCloud, type LocalCloud } from "../local/cloud";
+import { serveRecording, type LocalCloud } from "../local/cloud";
 import { eventually } from "../local/eventually";
-import { LOCAL_CREDENTIALS } from "../local/services/credentials";
+import { localCredentials } from "../local/services/credentials";
 import { recordInChild } from "../local/record/record-in-child";
 
 const PROGRAM = path.join(__dirname, "fanout-program");
@@ -126,7 +126,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
         socket.once("close", () => open.delete(socket));
     };
     // No TTL sweep during the runs: it scans every table on the gateway's thread.
-    const cloud: LocalCloud = await startLocalCloud(program, {
+    const cloud: LocalCloud = await serveRecording(program, {
         port: 0,
         ttlSweepMs: 3_600_000,
         connectionTap,
@@ -134,8 +134,8 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
     });
     const clients = Clients.start();
     const poster = new PostLoop();
-    const s3 = new S3Client({ endpoint: cloud.s3Endpoint, region: program.region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-    const dynamodb = new DynamoDBClient({ endpoint: cloud.dynamodbEndpoint, region: program.region, credentials: LOCAL_CREDENTIALS });
+    const s3 = new S3Client({ endpoint: cloud.s3Endpoint, region: program.region, credentials: localCredentials(), forcePathStyle: true });
+    const dynamodb = new DynamoDBClient({ endpoint: cloud.dynamodbEndpoint, region: program.region, credentials: localCredentials() });
     const outputs = cloud.outputs as { urls: Record<string, string>; buckets: Record<string, string>; tables: Record<string, string> };
     const apiIndex = (name: string) => cloud.apis.findIndex((api) => api.name === name);
     const results: FanoutResults = { concurrency: CONCURRENCY, runs: {}, memoryPerConnection: {} };

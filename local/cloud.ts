@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ResourceGraph } from "./graph/resource-graph";
 import type { Json, RecordedProgram } from "./record/record-program";
 import { MOCK_ACCOUNT_ID } from "./record/aws-mocks";
-import { LOCAL_CREDENTIALS } from "./services/credentials";
+import { localCredentials } from "./services/credentials";
 import { DynamoDBService } from "./services/dynamodb";
 import { WebSocketGateway, type ConnectionTap } from "./services/gateway/gateway";
 import { AWS_LIMITS, type GatewayLimits } from "./services/gateway/limits";
@@ -73,7 +73,7 @@ export interface LocalCloud {
 const PORT_PLAN_ATTEMPTS = 3;
 
 /** Brings a recorded program's resource graph up on loopback. A failure names the resource and the reason. */
-export async function startLocalCloud(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
+export async function serveRecording(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
     for (let attempt = 1; ; attempt++) {
         try {
             return await startOnce(program, options);
@@ -124,8 +124,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             runtimeDir: path.join(stateDir, "lambda"),
             region,
             environment: {
-                AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+                AWS_ACCESS_KEY_ID: localCredentials().accessKeyId,
+                AWS_SECRET_ACCESS_KEY: localCredentials().secretAccessKey,
                 AWS_ENDPOINT_URL_DYNAMODB: url(ports.dynamodb),
                 AWS_ENDPOINT_URL_S3: url(ports.s3),
                 AWS_ENDPOINT_URL_LAMBDA: url(ports.lambda),

@@ -1,5 +1,7 @@
+import { ProgramError } from "../record/program-error";
+
 /** An operator's mistake: the CLI prints the message (a line or two naming the fix) and exits non-zero, no stack. */
-export class CliError extends Error {
+export class CliError extends ProgramError {
     constructor(
         message: string,
         readonly exitCode = 1,

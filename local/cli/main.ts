@@ -3,6 +3,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseCliArgs, USAGE } from "./args";
+import { ProgramError } from "../record/program-error";
 import { CliError } from "./cli-error";
 import { runDev } from "./dev";
 import { runUpload } from "./upload";
@@ -17,9 +18,13 @@ function callerDir(): string {
     return inScriptRoot && INIT_CWD ? INIT_CWD : process.cwd();
 }
 
+/** This package's version, from its package.json: two folders up in the sources, three in the build (dist/). */
 function version(): string {
-    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
-    return manifest.version;
+    for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+        const file = path.join(dir, "package.json");
+        if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+    }
+    return "unknown";
 }
 
 /** Runs the CLI; resolves with the exit code for a command that ends (`dev` keeps running until a signal). */
@@ -43,9 +48,9 @@ export async function runCli(argv: string[]): Promise<number> {
         }
         return 0;
     } catch (err) {
-        if (err instanceof CliError) {
+        if (err instanceof ProgramError) {
             console.error(verbose ? (err.stack ?? err.message) : err.message);
-            return err.exitCode;
+            return err instanceof CliError ? err.exitCode : 1;
         }
         console.error(`serverless-websockets: ${err instanceof Error ? err.message : String(err)}`);
         if (verbose) console.error(err instanceof Error ? err.stack : "");

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LocalCloud } from "../cloud";
-import { LOCAL_CREDENTIALS } from "../services/credentials";
+import { localCredentials } from "../services/credentials";
 
 /** What `.local/outputs.json` holds: everything a client or `npm run upload` needs to reach the local stack. */
 export type OutputsFile = Pick<LocalCloud, "outputs" | "apis" | "buckets" | "tables" | "s3Endpoint" | "dynamodbEndpoint"> & {
@@ -24,7 +24,7 @@ export function writeOutputsFile(programDir: string, cloud: LocalCloud): string 
         tables: cloud.tables,
         s3Endpoint: cloud.s3Endpoint,
         dynamodbEndpoint: cloud.dynamodbEndpoint,
-        credentials: { ...LOCAL_CREDENTIALS },
+        credentials: localCredentials(),
     };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(contents, null, 2) + "\n");

@@ -9,7 +9,7 @@ import {
 import dynalite from "dynalite";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TableSpec } from "../graph/specs";
-import { LOCAL_CREDENTIALS } from "./credentials";
+import { localCredentials } from "./credentials";
 import { close, listen } from "./http";
 import type { Latency } from "./latency";
 
@@ -42,7 +42,7 @@ export class DynamoDBService {
             );
         }
         const endpoint = `http://127.0.0.1:${await listen(server, options.port)}`;
-        const client = new DynamoDBClient({ endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
+        const client = new DynamoDBClient({ endpoint, region: options.region, credentials: localCredentials() });
         const local = new DynamoDBService(server, endpoint, client, tables, options.log);
         try {
             for (const table of tables) {

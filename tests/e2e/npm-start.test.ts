@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
-import { LOCAL_CREDENTIALS } from "../../local/services/credentials";
+import { localCredentials } from "../../local/services/credentials";
 import { eventually, rows, TestClient } from "../support/local";
 import { ROOT } from "../support/record";
 
@@ -57,7 +57,7 @@ describe("npm start", () => {
                 tables: string[];
                 dynamodbEndpoint: string;
             };
-            const live = new DynamoDBClient({ endpoint: outputs.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+            const live = new DynamoDBClient({ endpoint: outputs.dynamodbEndpoint, region: "us-east-1", credentials: localCredentials() });
             await eventually(async () => (await rows(live, outputs.tables[0])).length === 3, 10_000, "three rows");
             live.destroy();
 
@@ -73,7 +73,7 @@ describe("npm start", () => {
             const reopened = new DynamoDBClient({
                 endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
                 region: "us-east-1",
-                credentials: LOCAL_CREDENTIALS,
+                credentials: localCredentials(),
             });
             try {
                 expect(await rows(reopened, outputs.tables[0])).to.deep.equal([]);

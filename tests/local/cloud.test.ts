@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as net from "node:net";
-import { startLocalCloud } from "../../local/cloud";
+import { serveRecording } from "../../local/cloud";
 import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import type { RecordedProgram } from "../../local/record/record-program";
 import { errorFramePattern, recorded, startTestCloud, TestClient } from "../support/local";
@@ -30,7 +30,7 @@ describe("local cloud: wiring only what the graph wires", () => {
 
     it("refuses to start a bucket notification whose function S3 may not invoke, with S3's message (B26)", async () => {
         const program = await recorded(ROOT);
-        const error = await startLocalCloud(
+        const error = await serveRecording(
             without(program, (r) => r.type === RESOURCE_TYPES.permission && r.inputs.principal === "s3.amazonaws.com"),
             { port: 0 },
         ).then(
@@ -50,7 +50,7 @@ describe("local cloud: ports", () => {
         const taken = (blocker.address() as net.AddressInfo).port;
         try {
             // The blocker holds base + 100, S3's port: DynamoDB (base + 101) and the Invoke API (base + 102) start before S3.
-            const error = await startLocalCloud(await recorded(ROOT), { port: taken - 100 }).then(
+            const error = await serveRecording(await recorded(ROOT), { port: taken - 100 }).then(
                 () => undefined,
                 (err: unknown) => err as Error,
             );

@@ -3,10 +3,10 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { IncomingMessage } from "node:http";
 import * as path from "node:path";
 import WebSocket from "ws";
-import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from "../../local/cloud";
+import { serveRecording, type LocalCloud, type LocalCloudOptions } from "../../local/cloud";
 import type { RecordedProgram } from "../../local/record/record-program";
 import { recordInChild } from "../../local/record/record-in-child";
-import { LOCAL_CREDENTIALS } from "../../local/services/credentials";
+import { localCredentials } from "../../local/services/credentials";
 import { ROOT } from "./record";
 
 const recordings = new Map<string, Promise<RecordedProgram>>();
@@ -34,7 +34,7 @@ export interface TestCloud {
 /** Starts a local cloud on ephemeral ports with its log captured. */
 export async function startTestCloud(program: RecordedProgram, options: Partial<LocalCloudOptions> = {}): Promise<TestCloud> {
     const logs: string[] = [];
-    const cloud = await startLocalCloud(program, { port: 0, asyncRetryDelaysMs: [50, 100], ...options, log: (line) => logs.push(line) });
+    const cloud = await serveRecording(program, { port: 0, asyncRetryDelaysMs: [50, 100], ...options, log: (line) => logs.push(line) });
     return {
         cloud,
         logs,
@@ -146,8 +146,8 @@ export function useTestCloud(programDir: string, options: Partial<LocalCloudOpti
 
 /** SDK clients for the test cloud's S3 and DynamoDB. */
 export function clients(t: TestCloud) {
-    const s3 = new S3Client({ endpoint: t.cloud.s3Endpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
-    const dynamodb = new DynamoDBClient({ endpoint: t.cloud.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
+    const s3 = new S3Client({ endpoint: t.cloud.s3Endpoint, region: "us-east-1", credentials: localCredentials(), forcePathStyle: true });
+    const dynamodb = new DynamoDBClient({ endpoint: t.cloud.dynamodbEndpoint, region: "us-east-1", credentials: localCredentials() });
     return { s3, dynamodb };
 }
 

@@ -1,0 +1,82 @@
+// The local cloud's programmatic API (the package's `./local` entry): run any Pulumi program on loopback from a
+// test, as `serverless-websockets dev` does from a shell.
+import * as path from "node:path";
+import { serveRecording, type LocalCloud, type LocalCloudOptions } from "./cloud";
+import { loadProgram } from "./record/load-program";
+import { RESOURCE_TYPES } from "./record/resource-types";
+import { localCredentials } from "./services/credentials";
+
+export type { LocalCloud, LocalCloudOptions, WebSocketEndpoint } from "./cloud";
+export { eventually } from "./eventually";
+export { ProgramError } from "./record/program-error";
+
+export interface StartLocalCloudOptions extends Partial<Omit<LocalCloudOptions, "log">> {
+    /**
+     * The Pulumi program's folder, relative to the working directory.
+     * @default "."
+     */
+    program?: string;
+    /**
+     * The stack whose `Pulumi.<stack>.yaml` is read.
+     * @default "dev"
+     */
+    stack?: string;
+    /**
+     * Type-check the program first, as `pulumi up` would; a type error rejects with the compiler's diagnostics.
+     * @default true
+     */
+    typeCheck?: boolean;
+    /**
+     * Where each log line also goes (every line is kept in `logs` too).
+     * @default nowhere
+     */
+    log?: (line: string) => void;
+}
+
+export interface StartedLocalCloud extends LocalCloud {
+    /** The credentials the local S3, DynamoDB and Lambda endpoints accept, for a test's own SDK clients. */
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    /** Every log line so far: the gateway's and Lambda's notes, and each function's output as `[name] line`. */
+    logs: string[];
+    /** The lines a function printed, without the `[name] ` prefix: by its resource name (`chat-sendmessage`) or its physical one. */
+    logsOf(functionName: string): string[];
+}
+
+/**
+ * Records a Pulumi program as `pulumi up` would and brings its resource graph up on loopback.
+ *
+ * @example
+ * const cloud = await startLocalCloud({ program: ".", port: 0 });
+ * try {
+ *     const ws = new WebSocket(String(cloud.outputs.url));
+ *     // …
+ * } finally {
+ *     await cloud.stop();
+ * }
+ */
+export async function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<StartedLocalCloud> {
+    const { program: programDir = ".", stack, typeCheck, log, ...cloudOptions } = options;
+    const { program } = await loadProgram(path.resolve(programDir), { stack, typeCheck });
+    const logs: string[] = [];
+    const cloud = await serveRecording(program, {
+        port: 0,
+        ...cloudOptions,
+        log: (line) => {
+            logs.push(line);
+            log?.(line);
+        },
+    });
+    return {
+        ...cloud,
+        stop: () => cloud.stop(),
+        credentials: localCredentials(),
+        logs,
+        logsOf: (functionName) => {
+            const fn = program.resources.find(
+                (r) => r.type === RESOURCE_TYPES.function && (r.name === functionName || r.state.name === functionName),
+            );
+            const prefix = `[${String(fn?.state.name ?? functionName)}] `;
+            return logs.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
+        },
+    };
+}
