@@ -1,10 +1,20 @@
 #!/usr/bin/env node
-// The `serverless-websockets` command. The CLI is TypeScript run through ts-node, transpile-only: its own types are
-// checked by `npm test`, and the programs it runs are type-checked by it, as `pulumi up` would.
+// The `serverless-websockets` command. In a checkout of this repository it runs the TypeScript sources through
+// ts-node, transpile-only (`npm test` checks their types; the programs it runs are type-checked by the CLI itself, as
+// `pulumi up` would), so a stale build is never run; the installed package has no sources and runs the build in dist/.
 "use strict";
-require("ts-node").register({ transpileOnly: true, project: require("node:path").join(__dirname, "..", "tsconfig.json") });
-require("../local/cli/main.ts")
-    .runCli(process.argv.slice(2))
-    .then((code) => {
-        if (code !== 0) process.exit(code);
-    });
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.join(__dirname, "..");
+const source = path.join(root, "local", "cli", "main.ts");
+let cli;
+if (fs.existsSync(source)) {
+    require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+    cli = require(source);
+} else {
+    cli = require(path.join(root, "dist", "local", "cli", "main.js"));
+}
+cli.runCli(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exit(code);
+});

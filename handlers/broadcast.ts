@@ -208,3 +208,6 @@ async function forEachWithConcurrency(pages: AsyncIterator<string[]>, limit: num
         }),
     );
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

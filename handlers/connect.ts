@@ -19,3 +19,6 @@ export function connectHandler(store: ConnectionStore) {
         }
     };
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

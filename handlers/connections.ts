@@ -115,3 +115,6 @@ export async function hasMoreConnectionsThan(store: ConnectionStore, count: numb
     } while (seen <= count && startKey);
     return seen > count;
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

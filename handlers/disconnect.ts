@@ -15,3 +15,6 @@ export function disconnectHandler(store: ConnectionStore) {
         }
     };
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

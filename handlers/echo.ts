@@ -22,3 +22,6 @@ export async function echoHandler(event: APIGatewayProxyWebsocketEventV2): Promi
     }
     return { statusCode: 200, body };
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

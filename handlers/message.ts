@@ -55,3 +55,6 @@ export function parseJsonObjectMessage(event: Pick<APIGatewayProxyWebsocketEvent
     }
     return { ok: true, message: value as Record<string, unknown> };
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

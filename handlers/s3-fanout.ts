@@ -89,3 +89,6 @@ export function s3FanoutHandler(sender: Broadcaster | SegmentDispatcher) {
         return total;
     };
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

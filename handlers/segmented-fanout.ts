@@ -128,3 +128,6 @@ export function fanoutSegmentHandler(broadcaster: Broadcaster) {
         return { segment, ...counts };
     };
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

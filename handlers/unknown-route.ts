@@ -10,3 +10,6 @@ export function unknownRouteHandler(routeSelectionExpression: string, knownRoute
     const message = `No route matches this message. Routes are selected by ${routeSelectionExpression}; known routes: ${routes.join(", ")}.`;
     return async (_event: APIGatewayProxyWebsocketEventV2): Promise<RouteReply> => errorReply(400, "UnknownRoute", message, { routes });
 }
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;

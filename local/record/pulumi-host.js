@@ -49,8 +49,8 @@ async function main() {
     const args = parseArgs(process.argv.slice(2));
     process.chdir(args.programDir);
     const loader = registerTypeScriptLikePulumi(args.programDir);
-    const { readStackSettings } = require("./stack-settings.ts");
-    const { recordProgram } = require("./record-program.ts");
+    const { readStackSettings } = require("./stack-settings");
+    const { recordProgram } = require("./record-program");
     const settings = readStackSettings(args.programDir, args.stack);
     let finished = false;
     process.on("beforeExit", () => {

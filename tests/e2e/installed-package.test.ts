@@ -1,0 +1,186 @@
+import { expect } from "chai";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { ResourceGraph } from "../../local/graph/resource-graph";
+import { recordInChild } from "../../local/record/record-in-child";
+import { RESOURCE_TYPES } from "../../local/record/resource-types";
+import { archiveSummary } from "../support/archives";
+import { eventually, TestClient } from "../support/local";
+import { ROOT } from "../support/record";
+
+const run = promisify(execFile);
+
+/** A user's program outside the repository, importing the package by its name and entry points only. */
+const CONSUMER_PROGRAM = `import { BroadcastWebSocket, EchoWebSocket, type WebSocketEvent } from "serverless-websockets";
+import { broadcasterFromEnvironment } from "serverless-websockets/runtime";
+
+const echo = new EchoWebSocket("echo");
+
+// A route of the user's own that broadcasts through the package's runtime helper.
+const room = new BroadcastWebSocket("room", {
+    routes: {
+        shout: {
+            handler: {
+                factory: () => {
+                    const broadcaster = broadcasterFromEnvironment();
+                    return async (event: WebSocketEvent) => {
+                        const { text } = JSON.parse(event.body ?? "{}") as { text?: string };
+                        await broadcaster.broadcast(JSON.stringify({ shout: text }));
+                        return { statusCode: 200 };
+                    };
+                },
+            },
+        },
+    },
+});
+room.grantBroadcast("room-shout-broadcast", room.websocket.routes.shout);
+
+export const echoUrl = echo.url;
+export const roomUrl = room.url;
+export const bucketName = room.bucketName;
+`;
+
+/**
+ * Lays the packed tarball out as \`npm install\` would (the package a real folder under node_modules, its bin linked),
+ * with every other package linked from this checkout's node_modules: the same versions, and no registry in a test.
+ */
+function installPackage(tarball: string, consumer: string): void {
+    const modules = path.join(consumer, "node_modules");
+    const target = path.join(modules, "serverless-websockets");
+    fs.mkdirSync(target, { recursive: true });
+    for (const entry of fs.readdirSync(path.join(ROOT, "node_modules"))) {
+        if (entry === ".bin" || entry === ".package-lock.json" || entry === "serverless-websockets") continue;
+        fs.symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
+    }
+    execFileSyncQuiet("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"]);
+    fs.mkdirSync(path.join(modules, ".bin"));
+    fs.symlinkSync("../serverless-websockets/bin/serverless-websockets.js", path.join(modules, ".bin", "serverless-websockets"));
+}
+
+function execFileSyncQuiet(command: string, args: string[]): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("node:child_process") as typeof import("node:child_process")).execFileSync(command, args, { stdio: "ignore" });
+}
+
+describe("the package installed into a program outside the repository", function () {
+    this.timeout(180_000);
+    let scratch: string;
+    let consumer: string;
+    before(async () => {
+        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "sw-installed-"));
+        consumer = path.join(scratch, "consumer");
+        fs.mkdirSync(consumer);
+        // `npm pack` runs the build (prepack) and packs what a user would install.
+        const { stdout } = await run("npm", ["pack", "--pack-destination", scratch, "--silent"], {
+            cwd: ROOT,
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        installPackage(path.join(scratch, stdout.trim().split("\n").pop()!), consumer);
+        fs.writeFileSync(
+            path.join(consumer, "package.json"),
+            JSON.stringify({ name: "consumer", private: true, dependencies: { "serverless-websockets": "*" } }),
+        );
+        fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");
+        fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), "config:\n  aws:region: eu-west-1\n");
+        fs.writeFileSync(
+            path.join(consumer, "tsconfig.json"),
+            JSON.stringify({
+                compilerOptions: {
+                    strict: true,
+                    target: "ES2022",
+                    module: "nodenext",
+                    moduleResolution: "nodenext",
+                    skipLibCheck: true,
+                    types: ["node"],
+                },
+            }),
+        );
+        fs.writeFileSync(path.join(consumer, "index.ts"), CONSUMER_PROGRAM);
+    });
+    after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+    it("holds the build, the bin and the docs, and no TypeScript sources or tests", () => {
+        const pkg = path.join(consumer, "node_modules", "serverless-websockets");
+        expect(fs.existsSync(path.join(pkg, "dist", "components", "index.d.ts"))).to.equal(true);
+        expect(fs.existsSync(path.join(pkg, "docs", "aws-behaviour.md"))).to.equal(true);
+        expect(fs.existsSync(path.join(pkg, "local")), "sources").to.equal(false);
+        expect(fs.existsSync(path.join(pkg, "tests")), "tests").to.equal(false);
+    });
+
+    it("builds self-contained archives: one entry under 16 KB each, none requiring this package", async () => {
+        const { loader, program } = await recordInChild(consumer);
+        expect(loader.typeChecked).to.equal(true);
+        const functions = new ResourceGraph(program).ofType(RESOURCE_TYPES.function);
+        expect(functions.map((f) => f.name)).to.include.members(["echo-test", "room-shout", "room-fanout"]);
+        for (const fn of functions) {
+            const { entries, bytes } = archiveSummary(fn);
+            expect(entries, fn.name).to.deep.equal(["__index.js"]);
+            expect(bytes, fn.name).to.be.at.most(16 * 1024);
+            const code = (fn.inputs.code as { archive: { assets: Record<string, { asset: { text: string } }> } }).archive.assets[
+                "__index.js"
+            ].asset.text;
+            expect(code, fn.name).to.not.include("serverless-websockets");
+        }
+    });
+
+    it("runs on the local cloud through the installed CLI: echo, the user's broadcast, an upload", async () => {
+        const cli = path.join(consumer, "node_modules", ".bin", "serverless-websockets");
+        const env = { ...process.env };
+        delete env.INIT_CWD;
+        delete env.npm_package_json;
+        const child: ChildProcess = spawn(cli, ["dev", "--port", "0", "--quiet"], {
+            cwd: consumer,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        try {
+            await eventually(() => /Ready in .* \(type-checked\)/.test(output), 120_000, `the installed CLI to be ready:\n${output}`);
+            const outputs = JSON.parse(fs.readFileSync(path.join(consumer, ".local", "outputs.json"), "utf8")) as {
+                outputs: Record<string, string>;
+            };
+            const echo = await TestClient.open(outputs.outputs.echoUrl);
+            expect(await echo.ask('{"action":"test","echo":"installed"}')).to.equal("Echoing your message: installed");
+            await echo.close();
+
+            const [speaker, listener] = await Promise.all([
+                TestClient.open(outputs.outputs.roomUrl),
+                TestClient.open(outputs.outputs.roomUrl),
+            ]);
+            speaker.ws.send('{"action":"shout","text":"hello"}');
+            expect(JSON.parse(await listener.next(10_000))).to.deep.equal({ shout: "hello" });
+
+            fs.writeFileSync(path.join(consumer, "notes.txt"), "uploaded");
+            const upload = await run(cli, ["upload", "notes.txt"], { cwd: consumer, env });
+            expect(upload.stdout).to.match(/^uploaded notes\.txt to s3:\/\/room-bucket-[0-9a-f]{7}\/notes\.txt/);
+            const announced = JSON.parse(await listener.next(10_000)) as { key?: string; type?: string };
+            expect(announced).to.deep.include({ type: "s3", key: "notes.txt" });
+            await Promise.all([speaker.close(), listener.close()]);
+        } finally {
+            child.kill("SIGINT");
+            await new Promise((resolve) => child.once("exit", resolve));
+        }
+    });
+
+    it("serves the program from a test through the installed serverless-websockets/local, resolved by its exports map", async () => {
+        // As the consumer's own code resolves it (from this repository, the name would refer to the repository itself).
+        const entry = createRequire(path.join(consumer, "index.ts")).resolve("serverless-websockets/local");
+        expect(entry).to.equal(path.join(consumer, "node_modules", "serverless-websockets", "dist", "local", "index.js"));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { startLocalCloud } = require(entry) as typeof import("../../local");
+        const cloud = await startLocalCloud({ program: consumer, typeCheck: false });
+        try {
+            const echo = await TestClient.open(String(cloud.outputs.echoUrl));
+            expect(await echo.ask('{"action":"test","echo":"from a test"}')).to.equal("Echoing your message: from a test");
+            await echo.close();
+        } finally {
+            await cloud.stop();
+        }
+    });
+});
