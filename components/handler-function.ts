@@ -1,16 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaCodePathOptions } from "./code-packaging";
+import { bundleHandlerFile, isFileCode, type FileCode } from "./file-bundle";
 import { DEFAULT_LAMBDA } from "./defaults";
 import { assumeRolePolicy, policyDocument, requireScopedStatements, type PolicyStatement } from "./policy";
 import { InvalidArgumentError, requireIntegerInRange, requireLogRetention } from "./validation";
 
 /**
  * The code behind a function: a callback (serialized with its closure, as `aws.lambda.CallbackFunction` does),
- * a factory run once per cold start (for SDK clients and other state reused across invocations), or an
- * existing `aws.lambda.Function` built any way, in any runtime.
+ * a factory run once per cold start (for SDK clients and other state reused across invocations), a file bundled
+ * with esbuild (`{ file: "src/chat.ts", export: "handler" }`), or an existing `aws.lambda.Function` built any way,
+ * in any runtime.
  */
-export type FunctionCode<E, R> = aws.lambda.Callback<E, R> | { factory: aws.lambda.CallbackFactory<E, R> } | aws.lambda.Function;
+export type FunctionCode<E, R> = aws.lambda.Callback<E, R> | { factory: aws.lambda.CallbackFactory<E, R> } | FileCode | aws.lambda.Function;
 
 /** Lambda settings for functions this library creates from callbacks. */
 export interface FunctionSettings {
@@ -142,30 +144,44 @@ export class HandlerFunction<E, R> extends pulumi.ComponentResource {
                 `architectures must name exactly one of "arm64" or "x86_64"; got [${architectures.join(", ")}].`,
             );
         }
+        const runtime = requireNodeRuntime(settings.runtime ?? DEFAULT_LAMBDA.runtime);
+        const common = {
+            role,
+            description: args.description,
+            runtime,
+            architectures,
+            memorySize: requireIntegerInRange(TYPE, "memorySize", settings.memorySize ?? DEFAULT_LAMBDA.memorySize, 128, 10240),
+            timeout: requireIntegerInRange(
+                TYPE,
+                "timeout",
+                settings.timeout ?? Math.min(DEFAULT_LAMBDA.timeout, timeoutLimit.seconds),
+                1,
+                timeoutLimit.seconds,
+                ` seconds (${timeoutLimit.reason})`,
+            ),
+            environment: settings.environment ? { variables: settings.environment } : undefined,
+            reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        };
+        // Its grants exist before its first invocation, so no early log line or call is denied.
+        const options = { parent: this, dependsOn: [rolePolicy] };
+        if (isFileCode(code)) {
+            const bundle = bundleHandlerFile(TYPE, code, Number(/^nodejs(\d+)\.x$/.exec(runtime)![1]));
+            const archive = new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle) });
+            return new aws.lambda.Function(
+                name,
+                { ...common, role: role.arn, code: archive, handler: `index.${code.export ?? "handler"}` },
+                options,
+            );
+        }
         return new aws.lambda.CallbackFunction<E, R>(
             name,
             {
                 ...("factory" in code ? { callbackFactory: code.factory } : { callback: code }),
-                role,
-                description: args.description,
-                runtime: requireNodeRuntime(settings.runtime ?? DEFAULT_LAMBDA.runtime),
-                architectures,
-                memorySize: requireIntegerInRange(TYPE, "memorySize", settings.memorySize ?? DEFAULT_LAMBDA.memorySize, 128, 10240),
-                timeout: requireIntegerInRange(
-                    TYPE,
-                    "timeout",
-                    settings.timeout ?? Math.min(DEFAULT_LAMBDA.timeout, timeoutLimit.seconds),
-                    1,
-                    timeoutLimit.seconds,
-                    ` seconds (${timeoutLimit.reason})`,
-                ),
-                environment: settings.environment ? { variables: settings.environment } : undefined,
-                reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+                ...common,
                 codePathOptions: lambdaCodePathOptions(settings.bundledPackages),
             },
-            // Its grants exist before its first invocation, so no early log line or call is denied.
-            { parent: this, dependsOn: [rolePolicy] },
+            options,
         );
     }
 }

@@ -152,7 +152,9 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 log,
             }),
         );
-        await start("Lambda API", ports.lambda, () => InvokeApi.start(lambda, { port: ports.lambda, region, accountId: MOCK_ACCOUNT_ID }));
+        await start("Lambda API", ports.lambda, () =>
+            InvokeApi.start(lambda, { port: ports.lambda, region, accountId: MOCK_ACCOUNT_ID, log }),
+        );
         await start("S3", ports.s3, () =>
             S3Service.start(graph.buckets(), {
                 port: ports.s3,

@@ -12,6 +12,7 @@ Commands:
     --persist              keep DynamoDB and S3 data under <programDir>/.local/state across restarts
     --latency MS           delay every @connections and DynamoDB answer by MS, as AWS's network would (default 0)
     --transpile-only       skip the type check that \`pulumi up\` makes (as PULUMI_NODEJS_TRANSPILE_ONLY=true does)
+    --function NAME        log only this function's requests and output (its resource name, e.g. chat-sendmessage)
     --quiet                print only the outputs, not the resources or each request's log
   upload <file> [key]      put a file into the running local cloud's bucket (key: the file's name)
     --bucket NAME          which bucket, when the program has several (default: the first)
@@ -37,6 +38,8 @@ export interface DevArgs {
     latencyMs: number;
     transpileOnly: boolean;
     quiet: boolean;
+    /** Log only this function's lines. */
+    function?: string;
     verbose: boolean;
 }
 
@@ -113,6 +116,7 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
             "--persist": () => (args.persist = true),
             "--transpile-only": () => (args.transpileOnly = true),
             "--quiet": () => (args.quiet = true),
+            "--function": (v) => (args.function = v),
         },
         (arg) => {
             if (dirGiven) throw usageError(`dev takes one program folder; got "${args.programDir}" and "${arg}".`);

@@ -1,10 +1,29 @@
 import * as path from "node:path";
 import { loadProgram } from "../record/load-program";
+import type { RecordedProgram } from "../record/record-program";
+import { RESOURCE_TYPES } from "../record/resource-types";
 import { localCredentials } from "../services/credentials";
 import type { DevArgs } from "./args";
 import { CliError } from "./cli-error";
 import { writeOutputsFile } from "./outputs-file";
 import { outputsBlock, resourceTree } from "./resource-tree";
+
+/** The request log, or only one function's part of it: its invocations and its own output. */
+function logFilter(functionName: string | undefined, program: RecordedProgram, print: (line: string) => void): (line: string) => void {
+    if (functionName === undefined) return print;
+    const fn = program.resources.find(
+        (r) => r.type === RESOURCE_TYPES.function && (r.name === functionName || r.state.name === functionName),
+    );
+    if (!fn) {
+        const names = program.resources.filter((r) => r.type === RESOURCE_TYPES.function).map((r) => r.name);
+        throw new CliError(`The program has no function ${functionName}; --function takes one of: ${names.join(", ")}.`);
+    }
+    const physical = String(fn.state.name);
+    return (line) => {
+        // Its own output, a synchronous request line (`→ name`), an asynchronous one (`→ arn:…:function:name:`).
+        if (line.startsWith(`[${physical}] `) || line.includes(` → ${physical} `) || line.includes(`:function:${physical}:`)) print(line);
+    };
+}
 
 /**
  * `serverless-websockets dev`: loads the program as `pulumi up` would (checked, type-checked, recorded), then brings
@@ -20,7 +39,7 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
     const { serveRecording } = require("../cloud") as typeof import("../cloud");
     const { program, typeCheck } = await loading;
     const typeChecked = { checked: "type-checked", unchanged: "type check unchanged", skipped: "not type-checked" }[typeCheck];
-    const log = args.quiet ? () => undefined : (line: string) => console.log(line);
+    const log = args.quiet ? () => undefined : logFilter(args.function, program, (line) => console.log(line));
     const cloud = await serveRecording(program, {
         port: args.port,
         persistDir: args.persist ? path.join(programDir, ".local", "state") : undefined,

@@ -106,6 +106,14 @@ describe("the serverless-websockets CLI", () => {
         }
     });
 
+    it("names the functions --function can show when it is given one the program lacks", async function () {
+        this.timeout(60_000);
+        expectShortError(
+            await cli(["dev", "examples/chat", "--port", "0", "--transpile-only", "--function", "nope"]),
+            /^The program has no function nope; --function takes one of: .*chat-sendmessage.*\.\n$/,
+        );
+    });
+
     it("names the service and the fix when a port is in use", async function () {
         this.timeout(60_000);
         const blocker = net.createServer();

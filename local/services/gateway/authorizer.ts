@@ -2,6 +2,7 @@ import { policyAllows, type PolicyDocument } from "../../graph/iam";
 import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec, RouteSpec } from "../../graph/specs";
 import type { GatewayLambda } from "./integration";
+import { requestLine } from "../lambda/request-log";
 import { requestContext, type ApiInfo, type ConnectionInfo, type RequestParts } from "./proxy-events";
 
 /** What the authorizer step needs of the gateway. */
@@ -60,6 +61,7 @@ export async function authorizeConnect(
         stageVariables: {},
         requestContext: requestContext(info, connection, "$connect", "CONNECT"),
     });
+    log(requestLine(`${api.name} $connect authorizer`, fn.name, outcome));
     if (!outcome.ok) {
         return outcome.error.errorMessage === "Unauthorized" ? 401 : 500;
     }

@@ -1,5 +1,6 @@
 import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec, FunctionSpec, RouteSpec } from "../../graph/specs";
+import { requestLine } from "../lambda/request-log";
 import type { InvokeOutcome } from "../lambda/runtime";
 import type { GatewayLimits } from "./limits";
 
@@ -45,8 +46,7 @@ export class LambdaProxyIntegration {
             timer = setTimeout(() => resolve({ kind: "timeout" }), limits.integrationTimeoutMs);
         });
         const invocation = lambda.invoke(fn.name, event).then((outcome): IntegrationResult => {
-            if (!outcome.ok)
-                log(`${api.name} ${route.routeKey}: ${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+            log(requestLine(`${api.name} ${route.routeKey}`, fn.name, outcome));
             return outcome.ok ? { kind: "ok", value: outcome.value } : { kind: "error", detail: outcome.error.errorMessage };
         });
         try {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { close, listen, readBodyUpTo } from "../http";
 import type { FunctionSpec } from "../../graph/specs";
+import { requestLine } from "./request-log";
 import type { InvokeOutcome } from "./runtime";
 
 /** What the Invoke API needs of the Lambda service. */
@@ -27,7 +28,10 @@ export class InvokeApi {
         readonly endpoint: string,
     ) {}
 
-    static async start(invoker: Invoker, options: { port: number; region: string; accountId: string }): Promise<InvokeApi> {
+    static async start(
+        invoker: Invoker,
+        options: { port: number; region: string; accountId: string; log?: (line: string) => void },
+    ): Promise<InvokeApi> {
         const server = createServer((req, res) => {
             handle(req, res, invoker, options).catch((err: unknown) => answerError(res, 500, "ServiceException", String(err)));
         });
@@ -43,7 +47,7 @@ async function handle(
     req: IncomingMessage,
     res: ServerResponse,
     invoker: Invoker,
-    options: { region: string; accountId: string },
+    options: { region: string; accountId: string; log?: (line: string) => void },
 ): Promise<void> {
     const url = new URL(req.url ?? "/", "http://local");
     const match = INVOKE_PATH.exec(url.pathname);
@@ -110,6 +114,7 @@ async function handle(
         res.writeHead(202, headers).end();
     } else {
         const outcome = await invoker.invoke(fn.name, event);
+        options.log?.(requestLine("Lambda Invoke (RequestResponse)", fn.name, outcome));
         const payload = JSON.stringify(outcome.ok ? outcome.value : outcome.error);
         res.writeHead(200, {
             ...headers,

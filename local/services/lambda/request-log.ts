@@ -1,0 +1,10 @@
+import type { InvokeOutcome } from "./runtime";
+
+/**
+ * One line of the request log for a synchronous invocation: the time, what invoked the function (an API's route,
+ * its authorizer, the Invoke API), the function, how long it ran, and its outcome.
+ */
+export function requestLine(source: string, functionName: string, outcome: InvokeOutcome, now = new Date()): string {
+    const result = outcome.ok ? "ok" : `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+    return `${now.toISOString().slice(11, 23)} ${source} → ${functionName} ${outcome.durationMs} ms ${result}`;
+}
