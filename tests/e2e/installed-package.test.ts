@@ -109,6 +109,15 @@ describe("the package installed into a program outside the repository", function
         expect(fs.existsSync(path.join(pkg, "docs", "aws-behaviour.md"))).to.equal(true);
         expect(fs.existsSync(path.join(pkg, "local")), "sources").to.equal(false);
         expect(fs.existsSync(path.join(pkg, "tests")), "tests").to.equal(false);
+        const resolve = createRequire(path.join(consumer, "index.ts")).resolve;
+        for (const [entry, file] of [
+            ["serverless-websockets", "components/index.js"],
+            ["serverless-websockets/runtime", "handlers/index.js"],
+            ["serverless-websockets/local", "local/index.js"],
+            ["serverless-websockets/testing", "testing/index.js"],
+        ]) {
+            expect(resolve(entry), entry).to.equal(path.join(pkg, "dist", file));
+        }
     });
 
     it("builds self-contained archives: one entry under 16 KB each, none requiring this package", async () => {
