@@ -6,5 +6,8 @@ import type { InvokeOutcome } from "./runtime";
  */
 export function requestLine(source: string, functionName: string, outcome: InvokeOutcome, now = new Date()): string {
     const result = outcome.ok ? "ok" : `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
-    return `${now.toISOString().slice(11, 23)} ${source} → ${functionName} ${outcome.durationMs} ms ${result}`;
+    return `${clock(now)} ${source} → ${functionName} ${outcome.durationMs} ms ${result}`;
 }
+
+/** The request log's time of day, UTC to the millisecond: `21:05:09.042`. */
+export const clock = (now = new Date()): string => now.toISOString().slice(11, 23);

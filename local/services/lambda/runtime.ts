@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { materializeCode, provideRuntimeSdk } from "./code";
 import type { FunctionSpec } from "../../graph/specs";
+import { clock } from "./request-log";
 
 export type InvokeOutcome =
     | { ok: true; value: unknown; durationMs: number }
@@ -98,24 +99,24 @@ export class LambdaRuntime {
             for (let i = 0; i <= retries; i++) {
                 if (i > 0) await this.sleep(delays[Math.min(i, delays.length) - 1] ?? 0);
                 if (this.stopped) {
-                    this.options.log(`${source} → ${reference}: abandoned before attempt ${i + 1}: the local cloud stopped`);
+                    this.options.log(`${clock()} ${source} → ${reference}: abandoned before attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
                 const outcome = await this.invoke(reference, event);
                 if (!outcome.ok && this.stopped) {
-                    this.options.log(`${source} → ${reference}: abandoned at attempt ${i + 1}: the local cloud stopped`);
+                    this.options.log(`${clock()} ${source} → ${reference}: abandoned at attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
                 if (outcome.ok) {
-                    this.options.log(`${source} → ${reference}: ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
+                    this.options.log(`${clock()} ${source} → ${reference}: ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
                     return;
                 }
                 this.options.log(
-                    `${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`,
+                    `${clock()} ${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`,
                 );
             }
             this.options.log(
-                `${source} → ${reference}: failed after ${retries} ${retries === 1 ? "retry" : "retries"}; on AWS the event goes to the function's failure destination`,
+                `${clock()} ${source} → ${reference}: failed after ${retries} ${retries === 1 ? "retry" : "retries"}; on AWS the event goes to the function's failure destination`,
             );
         };
         const run = attempt().finally(() => this.pendingAsync.delete(run));

@@ -43,7 +43,7 @@ describe("local Lambda runtime: the behaviour fixture's functions", () => {
         const boom = t.cloud.program.resources.find((r) => r.type === RESOURCE_TYPES.function && r.name === "edge-boom")!;
         t.cloud.lambda.invokeAsync(String(boom.state.arn), {}, "test event");
         await t.cloud.lambda.settle();
-        const lines = t.logs.filter((line) => line.startsWith("test event"));
+        const lines = t.logs.filter((line) => line.includes(" test event → "));
         expect(lines.map((line) => /\(attempt (\d) of 3\)|failed after 2 retries/.exec(line)?.[0])).to.deep.equal([
             "(attempt 1 of 3)",
             "(attempt 2 of 3)",
@@ -89,7 +89,7 @@ describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
     };
     const outcomes = (source: string) =>
         logs
-            .filter((line) => line.startsWith(source))
+            .filter((line) => line.includes(` ${source} → `))
             .map((line) => /\(attempt \d of \d\)|failed after \d retr\w+|abandoned[^:]*/.exec(line)?.[0]);
 
     beforeEach(() => {
@@ -106,6 +106,7 @@ describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
             start([inlineFunction("fails", failing, retries)]);
             runtime.invokeAsync("fails", {}, "event");
             await runtime.settle();
+            for (const line of logs) expect(line, "a request-log line").to.match(/^\d\d:\d\d:\d\d\.\d{3} event → fails: /);
             expect(outcomes("event")).to.deep.equal([
                 ...Array.from({ length: retries + 1 }, (_, i) => `(attempt ${i + 1} of ${retries + 1})`),
                 `failed after ${retries} ${retries === 1 ? "retry" : "retries"}`,
