@@ -79,10 +79,22 @@ describe("the package installed into a program outside the repository", function
             cwd: ROOT,
             maxBuffer: 16 * 1024 * 1024,
         });
-        installPackage(path.join(scratch, stdout.trim().split("\n").pop()!), consumer);
+        const tarball = path.join(scratch, stdout.trim().split("\n").pop()!);
+        installPackage(tarball, consumer);
+        // What `npm install <tarball> @pulumi/pulumi @pulumi/aws` writes, with the versions this checkout has.
+        const version = (name: string) =>
+            (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
         fs.writeFileSync(
             path.join(consumer, "package.json"),
-            JSON.stringify({ name: "consumer", private: true, dependencies: { "serverless-websockets": "*" } }),
+            JSON.stringify({
+                name: "consumer",
+                private: true,
+                dependencies: {
+                    "serverless-websockets": `file:${tarball}`,
+                    "@pulumi/pulumi": version("@pulumi/pulumi"),
+                    "@pulumi/aws": version("@pulumi/aws"),
+                },
+            }),
         );
         fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");
         fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), "config:\n  aws:region: eu-west-1\n");
