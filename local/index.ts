@@ -2,8 +2,8 @@
 // test, as `serverless-websockets dev` does from a shell.
 import * as path from "node:path";
 import { serveRecording, type LocalCloud, type LocalCloudOptions } from "./cloud";
+import { ResourceGraph } from "./graph/resource-graph";
 import { loadProgram } from "./record/load-program";
-import { RESOURCE_TYPES } from "./record/resource-types";
 import { localCredentials } from "./services/credentials";
 
 export type { LocalCloud, LocalCloudOptions, WebSocketEndpoint } from "./cloud";
@@ -72,9 +72,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
         credentials: localCredentials(),
         logs,
         logsOf: (functionName) => {
-            const fn = program.resources.find(
-                (r) => r.type === RESOURCE_TYPES.function && (r.name === functionName || r.state.name === functionName),
-            );
+            const fn = new ResourceGraph(program).functionNamed(functionName);
             const prefix = `[${String(fn?.state.name ?? functionName)}] `;
             return logs.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
         },

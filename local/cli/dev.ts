@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { ResourceGraph } from "../graph/resource-graph";
 import { loadProgram } from "../record/load-program";
 import type { RecordedProgram } from "../record/record-program";
 import { RESOURCE_TYPES } from "../record/resource-types";
@@ -11,11 +12,10 @@ import { outputsBlock, resourceTree } from "./resource-tree";
 /** The request log, or only one function's part of it: its invocations and its own output. */
 function logFilter(functionName: string | undefined, program: RecordedProgram, print: (line: string) => void): (line: string) => void {
     if (functionName === undefined) return print;
-    const fn = program.resources.find(
-        (r) => r.type === RESOURCE_TYPES.function && (r.name === functionName || r.state.name === functionName),
-    );
+    const graph = new ResourceGraph(program);
+    const fn = graph.functionNamed(functionName);
     if (!fn) {
-        const names = program.resources.filter((r) => r.type === RESOURCE_TYPES.function).map((r) => r.name);
+        const names = graph.ofType(RESOURCE_TYPES.function).map((r) => r.name);
         throw new CliError(`The program has no function ${functionName}; --function takes one of: ${names.join(", ")}.`);
     }
     const physical = String(fn.state.name);

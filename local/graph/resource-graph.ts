@@ -77,6 +77,11 @@ export class ResourceGraph {
         return found[0];
     }
 
+    /** A function by its resource name (`chat-sendmessage`) or its physical one (`chat-sendmessage-1a2b3c4`). */
+    functionNamed(name: string): RecordedResource | undefined {
+        return this.ofType(RESOURCE_TYPES.function).find((r) => r.name === name || r.state.name === name);
+    }
+
     functions(): FunctionSpec[] {
         const retries = new Map(
             this.ofType(RESOURCE_TYPES.invokeConfig).map((r) => [String(r.inputs.functionName), r.inputs.maximumRetryAttempts]),
