@@ -8,6 +8,7 @@ import { localCredentials } from "./services/credentials";
 import { DynamoDBService } from "./services/dynamodb";
 import { WebSocketGateway, type ConnectionTap } from "./services/gateway/gateway";
 import { AWS_LIMITS, type GatewayLimits } from "./services/gateway/limits";
+import { executeApiHost } from "./services/gateway/proxy-events";
 import { InvokeApi } from "./services/lambda/invoke-api";
 import { LambdaRuntime } from "./services/lambda/runtime";
 import { Latency } from "./services/latency";
@@ -101,6 +102,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
     const apis = graph.websocketApis();
     const ports: PortPlan = options.port ? fixedPorts(options.port, apis.length) : await freePorts(apis.length);
     const url = (port: number) => `http://127.0.0.1:${port}`;
+    // Each API's AWS host, which its functions and outputs name, and the local port behind it.
+    const hosts = apis.map((api, i) => ({ host: executeApiHost(api.apiId, region), port: ports.gateways[i] }));
     const latency = new Latency(options.latencyMs ?? 0);
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
@@ -132,9 +135,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 // The functions declare nodejs22.x; the SDK's warning is about the Node.js running this machine.
                 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             },
-            interceptHosts: Object.fromEntries(
-                apis.map((api, i) => [`${api.apiId}.execute-api.${region}.amazonaws.com`, ports.gateways[i]]),
-            ),
+            interceptHosts: Object.fromEntries(hosts.map(({ host, port }) => [host, port])),
             maxConcurrency: options.maxConcurrency ?? 4,
             asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1_000, 2_000],
             log,
@@ -180,7 +181,6 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             });
         }
 
-        const hosts = apis.map((api, i) => ({ host: `${api.apiId}.execute-api.${region}.amazonaws.com`, port: ports.gateways[i] }));
         return {
             program,
             outputs: localize(program.outputs, hosts) as Record<string, Json>,

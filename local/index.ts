@@ -57,6 +57,7 @@ export interface StartedLocalCloud extends LocalCloud {
 export async function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<StartedLocalCloud> {
     const { program: programDir = ".", stack, typeCheck, log, ...cloudOptions } = options;
     const { program } = await loadProgram(path.resolve(programDir), { stack, typeCheck });
+    const graph = new ResourceGraph(program);
     const logs: string[] = [];
     const cloud = await serveRecording(program, {
         port: 0,
@@ -68,11 +69,10 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
     });
     return {
         ...cloud,
-        stop: () => cloud.stop(),
         credentials: localCredentials(),
         logs,
         logsOf: (functionName) => {
-            const fn = new ResourceGraph(program).functionNamed(functionName);
+            const fn = graph.functionNamed(functionName);
             const prefix = `[${String(fn?.state.name ?? functionName)}] `;
             return logs.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
         },

@@ -58,9 +58,3 @@ export async function runCli(argv: string[]): Promise<number> {
         return 1;
     }
 }
-
-if (require.main === module) {
-    runCli(process.argv.slice(2)).then((code) => {
-        if (code !== 0) process.exit(code);
-    });
-}

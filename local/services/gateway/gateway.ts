@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec } from "../../graph/specs";
 import type { GatewayLimits } from "./limits";
-import { errorFrame, newId, requestContext, requestParts, type ApiInfo, type ConnectionInfo } from "./proxy-events";
+import { errorFrame, newId, requestContext, requestParts, type ApiInfo, type ConnectionInfo, executeApiHost } from "./proxy-events";
 import { selectRoute } from "./route-selection";
 import { authorizeConnect, type AuthorizerContext } from "./authorizer";
 import { apiError, manageConnection, type ConnectionDirectory } from "./connections-api";
@@ -73,7 +73,7 @@ export class WebSocketGateway {
     constructor(private readonly options: GatewayOptions) {
         const { api, region } = options;
         this.lambda = options.lambda;
-        this.info = { apiId: api.apiId, stage: api.stage, domainName: `${api.apiId}.execute-api.${region}.amazonaws.com` };
+        this.info = { apiId: api.apiId, stage: api.stage, domainName: executeApiHost(api.apiId, region) };
         this.integration = new LambdaProxyIntegration({
             api,
             graph: options.graph,

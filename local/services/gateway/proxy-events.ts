@@ -32,6 +32,9 @@ export interface ConnectionInfo {
     authorizer?: Record<string, unknown>;
 }
 
+/** An API's host on AWS: what its events' `domainName` and its `@connections` endpoint name (B17, B20). */
+export const executeApiHost = (apiId: string, region: string): string => `${apiId}.execute-api.${region}.amazonaws.com`;
+
 export interface ApiInfo {
     apiId: string;
     stage: string;

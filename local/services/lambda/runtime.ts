@@ -93,30 +93,29 @@ export class LambdaRuntime {
      * says (Lambda's default: twice; B28, B29), and logged with its outcome.
      */
     invokeAsync(reference: string, event: unknown, source: string): void {
+        const note = (text: string) => this.options.log(`${clock()} ${source} → ${reference}: ${text}`);
         const attempt = async () => {
             const retries = this.find(reference)?.maximumRetryAttempts ?? 0;
             const delays = this.options.asyncRetryDelaysMs;
             for (let i = 0; i <= retries; i++) {
                 if (i > 0) await this.sleep(delays[Math.min(i, delays.length) - 1] ?? 0);
                 if (this.stopped) {
-                    this.options.log(`${clock()} ${source} → ${reference}: abandoned before attempt ${i + 1}: the local cloud stopped`);
+                    note(`abandoned before attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
                 const outcome = await this.invoke(reference, event);
                 if (!outcome.ok && this.stopped) {
-                    this.options.log(`${clock()} ${source} → ${reference}: abandoned at attempt ${i + 1}: the local cloud stopped`);
+                    note(`abandoned at attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
                 if (outcome.ok) {
-                    this.options.log(`${clock()} ${source} → ${reference}: ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
+                    note(`ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
                     return;
                 }
-                this.options.log(
-                    `${clock()} ${source} → ${reference}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`,
-                );
+                note(`${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`);
             }
-            this.options.log(
-                `${clock()} ${source} → ${reference}: failed after ${retries} ${retries === 1 ? "retry" : "retries"}; on AWS the event goes to the function's failure destination`,
+            note(
+                `failed after ${retries} ${retries === 1 ? "retry" : "retries"}; on AWS the event goes to the function's failure destination`,
             );
         };
         const run = attempt().finally(() => this.pendingAsync.delete(run));
