@@ -92,7 +92,8 @@ interface Running {
 /**
  * Every address is planned first, so each service is started with everything it needs: the Lambda runtime with
  * the endpoints its functions call, then the services that invoke it (DynamoDB first, which invokes nothing),
- * the WebSocket gateways last, since clients come in through them. They stop in reverse.
+ * the WebSocket gateways last, since clients come in through them. They stop in reverse, with the Lambda runtime's
+ * pending invocations settled right after the gateways close and its environments ended last.
  */
 async function startOnce(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
     const log = options.log ?? (() => undefined);
@@ -140,8 +141,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1_000, 2_000],
             log,
         });
-        // Asynchronous invocations under way finish (or are abandoned) before the environments go.
-        running.push({ name: "Lambda", stop: () => lambda.settle().then(() => lambda.stop()) });
+        // Stopped last: its environments end after every service that could still invoke them.
+        running.push({ name: "Lambda", stop: () => lambda.stop() });
 
         const dynamodb = await start("DynamoDB", ports.dynamodb, () =>
             DynamoDBService.start(graph.tables(), {
@@ -163,6 +164,9 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 onEvent: notificationDispatcher(graph.notifications(), region, lambda),
             }),
         );
+        // Stopped right after the gateways (whose $disconnects it may run): asynchronous invocations under way finish
+        // while DynamoDB, S3 and the Invoke API, which their functions call, are still up.
+        running.push({ name: "Lambda's pending invocations", stop: () => lambda.settle() });
         const limits = { ...AWS_LIMITS, ...options.limits };
         for (const [i, api] of apis.entries()) {
             const gateway = new WebSocketGateway({

@@ -1,9 +1,10 @@
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 import * as net from "node:net";
 import { serveRecording } from "../../local/cloud";
 import { RESOURCE_TYPES } from "../../local/record/resource-types";
 import type { RecordedProgram } from "../../local/record/record-program";
-import { errorFramePattern, recorded, startTestCloud, TestClient } from "../support/local";
+import { clients, errorFramePattern, recorded, startTestCloud, TestClient } from "../support/local";
 import { ROOT } from "../support/record";
 
 /** The recording without the resources `drop` picks: what `pulumi up` would have without them. */
@@ -77,5 +78,21 @@ describe("local cloud: ports", () => {
         } finally {
             await Promise.all([a.cloud.stop(), b.cloud.stop()]);
         }
+    });
+});
+
+describe("local cloud: stopping", () => {
+    it("lets asynchronous invocations under way finish while the services their functions call are still up", async function () {
+        this.timeout(60_000);
+        const t = await startTestCloud(await recorded(ROOT));
+        const { s3 } = clients(t);
+        try {
+            await s3.send(new PutObjectCommand({ Bucket: String(t.cloud.outputs.bucketName), Key: "last.txt", Body: "x" }));
+        } finally {
+            s3.destroy();
+            await t.cloud.stop();
+        }
+        const fanout = t.logs.filter((line) => line.includes("S3 ObjectCreated:Put") && line.includes("last.txt"));
+        expect(fanout.map((line) => line.replace(/^.*?: /, "").replace(/ \(attempt.*$/, ""))).to.deep.equal(["ok"]);
     });
 });
