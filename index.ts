@@ -11,3 +11,4 @@ export const broadcastUrl = broadcast.url;
 export const broadcastManagementEndpoint = broadcast.managementEndpoint;
 export const bucketName = broadcast.bucketName;
 export const connectionsTableName = broadcast.connectionsTable.name;
+export const subscriptionsTableName = broadcast.subscriptionsTable.name;

@@ -6,7 +6,7 @@ import { unknownRouteHandler } from "../handlers/unknown-route";
 import { connectHandler } from "../handlers/connect";
 import { disconnectHandler } from "../handlers/disconnect";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
-import { broadcasterFromEnvironment } from "../handlers/broadcast";
+import { publisherFromEnvironment } from "../handlers/publish";
 import { connectionStoreFromEnvironment } from "../handlers/connections";
 import { RESOURCE_TYPES } from "../local/record/resource-types";
 import { recordProgram, type Json, type RecordedAsset, type RecordedProgram } from "../local/record/record-program";
@@ -61,7 +61,7 @@ export async function archiveFigures(
             callbackFactory: () => disconnectHandler(connectionStoreFromEnvironment()),
             role,
         });
-        new aws.lambda.CallbackFunction("broadcast-fanout", { callbackFactory: () => s3FanoutHandler(broadcasterFromEnvironment()), role });
+        new aws.lambda.CallbackFunction("broadcast-fanout", { callbackFactory: () => s3FanoutHandler(publisherFromEnvironment()), role });
     });
     const callbackFunctionDefault = control.resources
         .filter((r) => r.type === RESOURCE_TYPES.function)

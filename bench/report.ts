@@ -116,7 +116,7 @@ Median of ${results.localCloud?.startupMs?.length ?? 0} starts, from launching t
 ## Lambda archives
 
 Uncompressed bytes of each function's archive in \`index.ts\`, beside \`CallbackFunction\`'s own packing of the same
-handler in the same run (every package in \`dependencies\`, walked transitively). Target: 16 KB or less each.
+handler in the same run (every package in \`dependencies\`, walked transitively). Target: 32 KB or less each.
 
 | function | entries | bytes | CallbackFunction default: entries | bytes |
 |---|---|---|---|---|

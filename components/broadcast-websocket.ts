@@ -1,13 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { broadcasterFromEnvironment } from "../handlers/broadcast";
-import { connectHandler } from "../handlers/connect";
+import { CHANNEL_ACTIONS } from "../protocol/channels";
+import { channelRouteHandler, type AuthorizeSubscribe } from "../handlers/channels";
+import { connectHandler, connectOptionsFromEnvironment } from "../handlers/connect";
 import { connectionStoreFromEnvironment } from "../handlers/connections";
 import { disconnectHandler } from "../handlers/disconnect";
+import { publisherFromEnvironment } from "../handlers/publish";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
 import { fanoutSegmentHandler, segmentDispatcherFromEnvironment } from "../handlers/segmented-fanout";
-import { createConnectionsTable, type ConnectionsTableArgs } from "./connections-table";
-import { DEFAULT_ROUTE_SELECTION_EXPRESSION } from "./defaults";
+import { subscriptionStoreFromEnvironment } from "../handlers/subscriptions";
+import { uploadSignerFromEnvironment } from "../handlers/uploads";
+import { createConnectionsTable, createSubscriptionsTable, type ConnectionsTableArgs } from "./connections-table";
+import { DEFAULT_ROUTE_SELECTION_EXPRESSION, INTEGRATION_TIMEOUT_SECONDS } from "./defaults";
 import { HandlerFunction, mergeFunctionSettings } from "./handler-function";
 import { policyDocument, type PolicyStatement } from "./policy";
 import { withUnknownRouteReply } from "./unknown-route";
@@ -75,7 +79,17 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
          */
         failedEventsQueue?: boolean;
     };
-    /** The connections table. */
+    /** Channels: who hears which events (docs/channels.md). */
+    channels?: ChannelsArgs;
+    /**
+     * Hand out presigned PUT URLs into the watched bucket over the socket (`{"action":"upload","key"}`), for keys
+     * under `prefix` and under a channel the connection is subscribed to. A created bucket gets a CORS rule so
+     * browsers may PUT; for a bucket you bring, add one yourself.
+     * @default false
+     * @example { prefix: "uploads/", allowedOrigins: ["https://app.example.com"] }
+     */
+    uploads?: boolean | UploadsArgs;
+    /** The connections and subscriptions tables. */
     table?: ConnectionsTableArgs;
     /**
      * Who may connect: "AWS_IAM" or a Lambda REQUEST authorizer, whose `principalId` is stored with the connection.
@@ -84,15 +98,43 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
     authorizer?: "AWS_IAM" | RequestAuthorizerArgs;
 }
 
+export interface ChannelsArgs {
+    /**
+     * What a connection that has never subscribed receives: every event, or nothing until it subscribes.
+     * @default "all"
+     */
+    unsubscribed?: "all" | "none";
+    /** Channels one connection may hold at once (1 to 1000). @default 50 */
+    maxPerConnection?: number;
+    /** Longest channel name in UTF-8 bytes (1 to 1024, DynamoDB's key limit leaves room). @default 256 */
+    maxNameBytes?: number;
+    /**
+     * Decides each subscribe (AppSync Events' `onSubscribe`); serialized into the channel function with its
+     * closure. A false, or a throw, refuses with `Forbidden` or `InternalError`.
+     * @default none: any connection may subscribe to any channel
+     * @example ({ channel, principalId }) => channel.startsWith(`users/${principalId}/`)
+     */
+    authorizeSubscribe?: AuthorizeSubscribe;
+}
+
+export interface UploadsArgs {
+    /** Keys must start with it. @default "uploads/" */
+    prefix?: string;
+    /** Lifetime of a URL in seconds (1 to 3600). @default 300 */
+    expiresInSeconds?: number;
+    /** Origins a browser may PUT from (the created bucket's CORS rule). @default ["*"]: the presigned URL is the credential */
+    allowedOrigins?: string[];
+}
+
 const TYPE = "serverless-websockets:index:BroadcastWebSocket";
 const DEFAULT_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"];
 
 // Run once per Lambda environment: SDK clients are made at cold start and reused.
-const connectFactory = () => connectHandler(connectionStoreFromEnvironment());
+const connectFactory = () => connectHandler(connectionStoreFromEnvironment(), connectOptionsFromEnvironment());
 const disconnectFactory = () => disconnectHandler(connectionStoreFromEnvironment());
-const fanoutFactory = () => s3FanoutHandler(broadcasterFromEnvironment());
+const fanoutFactory = () => s3FanoutHandler(publisherFromEnvironment());
 const dispatchingFanoutFactory = () => s3FanoutHandler(segmentDispatcherFromEnvironment());
-const fanoutWorkerFactory = () => fanoutSegmentHandler(broadcasterFromEnvironment());
+const fanoutWorkerFactory = () => fanoutSegmentHandler(publisherFromEnvironment());
 /** Worker invocations per message at most: Lambda's default concurrency quota per region is 1,000. */
 const MAX_SEGMENTS = 1000;
 
@@ -108,6 +150,10 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     /** The stage's `@connections` base URL (https). */
     readonly managementEndpoint: pulumi.Output<string>;
     readonly connectionsTable: aws.dynamodb.Table;
+    /** One row per (channel, connection), read by every fan-out (docs/channels.md). */
+    readonly subscriptionsTable: aws.dynamodb.Table;
+    /** The function behind the `subscribe`, `unsubscribe`, `ping` (and `upload`) routes. */
+    readonly channelFunction: aws.lambda.Function;
     /** The watched bucket's name. */
     readonly bucketName: pulumi.Output<string>;
     /** The watched bucket, when it was created here or passed in as a resource. */
@@ -117,31 +163,45 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     readonly fanoutWorkerFunction?: aws.lambda.Function;
     /** Events whose fan-out failed after every retry. */
     readonly failedEventsQueue?: aws.sqs.Queue;
-    /** Environment that lets `broadcasterFromEnvironment()` find this API's connections. */
+    /** Environment that lets `broadcasterFromEnvironment()` and `publish()` find this API's tables and stage. */
     readonly broadcastEnvironment: Record<string, pulumi.Output<string>>;
-    /** What a function needs to broadcast: read and clean the table, post on this stage only. */
+    /** What a function needs to broadcast to every connection: scan and clean the tables, post on this stage only. */
     readonly broadcastPolicyStatements: PolicyStatement[];
+    /** What a function needs to `publish` to a channel: query subscriptions, clean gone connections, post on this stage only. */
+    readonly publishPolicyStatements: PolicyStatement[];
 
     constructor(name: string, args: BroadcastWebSocketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE, name, {}, opts);
         const events = validateEvents(args.events ?? DEFAULT_EVENTS);
+        const channels = validateChannels(args.channels ?? {});
+        const uploads = validateUploads(args.uploads);
         const routeSelectionExpression = args.routeSelectionExpression ?? DEFAULT_ROUTE_SELECTION_EXPRESSION;
 
         this.connectionsTable = createConnectionsTable(`${name}-connections`, args.table ?? {}, this);
-        const watched = new WatchedBucket(`${name}-bucket`, args, { parent: this });
+        this.subscriptionsTable = createSubscriptionsTable(`${name}-subscriptions`, args.table ?? {}, this);
+        const watched = new WatchedBucket(`${name}-bucket`, { ...args, corsOrigins: uploads?.allowedOrigins }, { parent: this });
         this.bucket = watched.bucket;
         this.bucketName = watched.name;
 
         this.websocket = new WebSocketApi(name, { ...apiSettings(args), routeSelectionExpression }, { parent: this });
         this.url = this.websocket.url;
         this.managementEndpoint = this.websocket.managementEndpoint;
-        this.broadcastEnvironment = { CONNECTIONS_TABLE: this.connectionsTable.name, CONNECTIONS_ENDPOINT: this.managementEndpoint };
-        this.broadcastPolicyStatements = [
-            { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [this.connectionsTable.arn] },
-            { actions: ["execute-api:ManageConnections"], resources: [this.websocket.manageConnectionsArn("POST")] },
+        this.broadcastEnvironment = {
+            CONNECTIONS_TABLE: this.connectionsTable.name,
+            SUBSCRIPTIONS_TABLE: this.subscriptionsTable.name,
+            CONNECTIONS_ENDPOINT: this.managementEndpoint,
+        };
+        const post = { actions: ["execute-api:ManageConnections"], resources: [this.websocket.manageConnectionsArn("POST")] };
+        // A gone connection's rows go: its connection row, then its subscription rows in batches.
+        const forget = [
+            { actions: ["dynamodb:DeleteItem"], resources: [this.connectionsTable.arn] },
+            { actions: ["dynamodb:BatchWriteItem"], resources: [this.subscriptionsTable.arn] },
         ];
+        this.broadcastPolicyStatements = [{ actions: ["dynamodb:Scan"], resources: [this.connectionsTable.arn] }, ...forget, post];
+        this.publishPolicyStatements = [{ actions: ["dynamodb:Query"], resources: [this.subscriptionsTable.arn] }, ...forget, post];
 
-        this.addRoutes(args.routes ?? {}, routeSelectionExpression, args.authorizer);
+        this.channelFunction = this.createChannelFunction(name, args, channels, uploads, watched);
+        this.addRoutes(args.routes ?? {}, routeSelectionExpression, args.authorizer, channels, uploads !== undefined);
         const fanout = this.createFanout(name, args);
         this.fanoutFunction = fanout.dispatcher;
         this.fanoutWorkerFunction = fanout.worker;
@@ -152,16 +212,31 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             url: this.url,
             managementEndpoint: this.managementEndpoint,
             connectionsTable: this.connectionsTable.name,
+            subscriptionsTable: this.subscriptionsTable.name,
             bucket: this.bucketName,
         });
     }
 
     /**
-     * Lets another role broadcast to this API's clients, e.g. a producer in another program:
-     * `dynamodb:Scan`/`DeleteItem` on the connections table and `execute-api:ManageConnections` on
-     * `POST /@connections/*` of this stage only. Give its function `broadcastEnvironment` too.
+     * Lets another role broadcast to every one of this API's clients, whatever their channels, e.g. a producer in
+     * another program: `broadcastPolicyStatements` (a Scan of the connections table, cleanup of gone connections,
+     * `execute-api:ManageConnections` on `POST /@connections/*` of this stage only). Give its function
+     * `broadcastEnvironment` too (routes of this component have it).
      */
     grantBroadcast(name: string, grantee: aws.iam.Role | WebSocketRoute): aws.iam.RolePolicy {
+        return this.grant(name, grantee, this.broadcastPolicyStatements);
+    }
+
+    /**
+     * Lets another role `publish(channel, data)` (from `serverless-websockets/runtime`) to this API's channels:
+     * `publishPolicyStatements` (a Query of the subscriptions table, cleanup of gone connections, `POST` on this
+     * stage's `@connections` only). Give its function `broadcastEnvironment` too (routes of this component have it).
+     */
+    grantPublish(name: string, grantee: aws.iam.Role | WebSocketRoute): aws.iam.RolePolicy {
+        return this.grant(name, grantee, this.publishPolicyStatements);
+    }
+
+    private grant(name: string, grantee: aws.iam.Role | WebSocketRoute, statements: PolicyStatement[]): aws.iam.RolePolicy {
         const role = grantee instanceof WebSocketRoute ? grantee.handler.role : grantee;
         if (role === undefined) {
             throw new InvalidArgumentError(
@@ -169,34 +244,98 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
                 `route "${(grantee as WebSocketRoute).routeKey}" runs a function you brought; grant its own role instead.`,
             );
         }
-        return new aws.iam.RolePolicy(name, { role: role.name, policy: policyDocument(this.broadcastPolicyStatements) }, { parent: this });
+        return new aws.iam.RolePolicy(name, { role: role.name, policy: policyDocument(statements) }, { parent: this });
+    }
+
+    /** One function for the channel protocol's routes: they share its warm environments. */
+    private createChannelFunction(
+        name: string,
+        args: BroadcastWebSocketArgs,
+        channels: Required<Omit<ChannelsArgs, "authorizeSubscribe">> & Pick<ChannelsArgs, "authorizeSubscribe">,
+        uploads: Required<UploadsArgs> | undefined,
+        watched: WatchedBucket,
+    ): aws.lambda.Function {
+        const { maxPerConnection, maxNameBytes, authorizeSubscribe } = channels;
+        const factory = () =>
+            channelRouteHandler({
+                store: subscriptionStoreFromEnvironment(),
+                maxChannels: maxPerConnection,
+                maxChannelBytes: maxNameBytes,
+                authorizeSubscribe,
+                uploads: uploadSignerFromEnvironment(),
+            });
+        const handler = new HandlerFunction(
+            `${name}-channels`,
+            {
+                code: { factory },
+                settings: mergeFunctionSettings(args.lambda, {
+                    environment: {
+                        ...this.broadcastEnvironment,
+                        ...(uploads
+                            ? {
+                                  UPLOAD_BUCKET: watched.name,
+                                  UPLOAD_PREFIX: uploads.prefix,
+                                  UPLOAD_EXPIRES_SECONDS: String(uploads.expiresInSeconds),
+                              }
+                            : {}),
+                    },
+                }),
+                logRetentionInDays: this.websocket.logRetentionInDays,
+                timeoutLimit: { seconds: INTEGRATION_TIMEOUT_SECONDS, reason: "API Gateway's integration timeout" },
+                policyStatements: [
+                    { actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"], resources: [this.connectionsTable.arn] },
+                    { actions: ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [this.subscriptionsTable.arn] },
+                    ...(uploads ? [{ actions: ["s3:PutObject"], resources: [pulumi.interpolate`${watched.arn}/${uploads.prefix}*`] }] : []),
+                ],
+                description: "Serves the channel protocol: subscribe, unsubscribe, ping and upload",
+            },
+            { parent: this },
+        );
+        return handler.function;
     }
 
     private addRoutes(
         extra: Record<string, RouteHandler | RouteArgs>,
         routeSelectionExpression: string,
         authorizer: BroadcastWebSocketArgs["authorizer"],
+        channels: { unsubscribed: "all" | "none" },
+        uploads: boolean,
     ): void {
-        for (const key of ["$connect", "$disconnect"]) {
+        for (const key of ["$connect", "$disconnect", ...CHANNEL_ACTIONS]) {
             if (key in extra) {
                 throw new InvalidArgumentError(
                     TYPE,
-                    `${key} is this component's own route (it keeps the connections table); use WebSocketApi to write your own.`,
+                    `${key} is this component's own route (it keeps the connections and channels); name yours otherwise, or use WebSocketApi to write your own.`,
                 );
             }
         }
-        const table = [this.connectionsTable.arn];
+        const channelRoutes = CHANNEL_ACTIONS.filter((action) => action !== "upload" || uploads);
         const routes: Record<string, RouteHandler | RouteArgs> = {
             $connect: {
                 handler: { factory: connectFactory },
-                policyStatements: [{ actions: ["dynamodb:PutItem"], resources: table }],
+                function: { environment: { CHANNELS_UNSUBSCRIBED: channels.unsubscribed } },
+                policyStatements: [
+                    { actions: ["dynamodb:PutItem"], resources: [this.connectionsTable.arn] },
+                    ...(channels.unsubscribed === "all"
+                        ? [{ actions: ["dynamodb:PutItem"], resources: [this.subscriptionsTable.arn] }]
+                        : []),
+                ],
                 authorizer,
             },
             $disconnect: {
                 handler: { factory: disconnectFactory },
-                policyStatements: [{ actions: ["dynamodb:DeleteItem"], resources: table }],
+                policyStatements: [
+                    { actions: ["dynamodb:DeleteItem"], resources: [this.connectionsTable.arn] },
+                    { actions: ["dynamodb:BatchWriteItem"], resources: [this.subscriptionsTable.arn] },
+                ],
             },
-            ...withUnknownRouteReply(extra, routeSelectionExpression),
+            ...withUnknownRouteReply(
+                {
+                    ...Object.fromEntries(channelRoutes.map((key) => [key, { handler: this.channelFunction, returnResponse: true }])),
+                    ...extra,
+                },
+                routeSelectionExpression,
+            ),
         };
         for (const [key, route] of Object.entries(routes)) {
             const routeArgs = isRouteArgs(route) ? route : { handler: route };
@@ -268,8 +407,8 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
                 "fanout",
                 fanoutFactory,
                 {},
-                this.broadcastPolicyStatements,
-                "Broadcasts S3 events to every WebSocket connection",
+                this.publishPolicyStatements,
+                "Sends S3 events to the WebSocket connections subscribed to their channels",
             );
             return { dispatcher, worker: undefined, queue };
         }
@@ -277,8 +416,8 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             "fanout-worker",
             fanoutWorkerFactory,
             {},
-            this.broadcastPolicyStatements,
-            "Broadcasts one message to one segment of the WebSocket connections",
+            this.publishPolicyStatements,
+            "Sends one message to the subscribers in one segment of the channel shards",
         );
         const dispatcher = fanoutFunction(
             "fanout",
@@ -286,10 +425,10 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             { FANOUT_WORKER_FUNCTION: worker.name, FANOUT_SEGMENTS: String(segments), FANOUT_SEGMENT_ABOVE: String(segmentAbove) },
             [
                 { actions: ["lambda:InvokeFunction"], resources: [worker.arn] },
-                // It reads the table only to count it against segmentAbove, and never posts.
-                ...(segmentAbove > 0 ? [{ actions: ["dynamodb:Scan"], resources: [this.connectionsTable.arn] }] : []),
+                // It reads subscriptions only to count them against segmentAbove, and never posts.
+                ...(segmentAbove > 0 ? [{ actions: ["dynamodb:Query"], resources: [this.subscriptionsTable.arn] }] : []),
             ],
-            `Broadcasts S3 events to every WebSocket connection through ${segments} worker invocations`,
+            `Sends S3 events to their channels' subscribers through ${segments} worker invocations`,
         );
         return { dispatcher, worker, queue };
     }
@@ -324,6 +463,43 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             { parent: this, dependsOn: [permission] },
         );
     }
+}
+
+function validateChannels(args: ChannelsArgs) {
+    const unsubscribed = args.unsubscribed ?? "all";
+    if (unsubscribed !== "all" && unsubscribed !== "none") {
+        throw new InvalidArgumentError(TYPE, `channels.unsubscribed is "${String(unsubscribed)}"; use "all" or "none".`);
+    }
+    if (args.authorizeSubscribe !== undefined && typeof args.authorizeSubscribe !== "function") {
+        throw new InvalidArgumentError(TYPE, "channels.authorizeSubscribe must be a function ({ channel, principalId, … }) => boolean.");
+    }
+    return {
+        unsubscribed,
+        maxPerConnection: requireIntegerInRange(TYPE, "channels.maxPerConnection", args.maxPerConnection ?? 50, 1, 1000),
+        maxNameBytes: requireIntegerInRange(TYPE, "channels.maxNameBytes", args.maxNameBytes ?? 256, 1, 1024),
+        authorizeSubscribe: args.authorizeSubscribe,
+    };
+}
+
+function validateUploads(uploads: BroadcastWebSocketArgs["uploads"]): Required<UploadsArgs> | undefined {
+    if (uploads === undefined || uploads === false) return undefined;
+    const args = uploads === true ? {} : uploads;
+    const prefix = args.prefix ?? "uploads/";
+    if (prefix !== "" && !prefix.endsWith("/")) {
+        throw new InvalidArgumentError(TYPE, `uploads.prefix "${prefix}" must end with "/" (a channel), e.g. "${prefix}/".`);
+    }
+    const allowedOrigins = args.allowedOrigins ?? ["*"];
+    if (allowedOrigins.length === 0) {
+        throw new InvalidArgumentError(
+            TYPE,
+            'uploads.allowedOrigins is empty: name the page\'s origin, e.g. "https://app.example.com", or "*".',
+        );
+    }
+    return {
+        prefix,
+        expiresInSeconds: requireIntegerInRange(TYPE, "uploads.expiresInSeconds", args.expiresInSeconds ?? 300, 1, 3600),
+        allowedOrigins,
+    };
 }
 
 function validateEvents(events: string[]): string[] {

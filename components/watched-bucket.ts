@@ -9,6 +9,8 @@ export interface WatchedBucketArgs {
     versioning?: boolean;
     /** Let `pulumi destroy` delete a created bucket that still holds objects. @default false */
     forceDestroy?: boolean;
+    /** Origins a browser may PUT (presigned uploads) from: a CORS rule on a created bucket. @default none */
+    corsOrigins?: string[];
 }
 
 const TYPE = "serverless-websockets:index:WatchedBucket";
@@ -32,6 +34,7 @@ export class WatchedBucket extends pulumi.ComponentResource {
             this.arn = pulumi.interpolate`arn:${partition}:s3:::${bucketName}`;
         } else {
             this.bucket = args.bucket ?? this.createBucket(name, args);
+            if (args.bucket === undefined && args.corsOrigins) this.createCorsRule(name, this.bucket, args.corsOrigins);
             this.name = this.bucket.bucket;
             this.arn = this.bucket.arn;
         }
@@ -77,6 +80,26 @@ export class WatchedBucket extends pulumi.ComponentResource {
             { parent: this },
         );
         return bucket;
+    }
+
+    /** Browsers may PUT to presigned URLs from `origins`, and read the ETag of what they uploaded. */
+    private createCorsRule(name: string, bucket: aws.s3.Bucket, origins: string[]): aws.s3.BucketCorsConfiguration {
+        return new aws.s3.BucketCorsConfiguration(
+            name,
+            {
+                bucket: bucket.id,
+                corsRules: [
+                    {
+                        allowedMethods: ["PUT"],
+                        allowedOrigins: origins,
+                        allowedHeaders: ["*"],
+                        exposeHeaders: ["ETag"],
+                        maxAgeSeconds: 3000,
+                    },
+                ],
+            },
+            { parent: this },
+        );
     }
 }
 

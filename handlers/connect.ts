@@ -1,15 +1,29 @@
 import type { WebSocketEvent } from "./events";
 import { connectionRecord, saveConnection, type ConnectionStore } from "./connections";
+import { subscribeImplicitly } from "./subscriptions";
+
+export interface ConnectOptions {
+    /** `channels.unsubscribed: "all"`: until it subscribes, the connection hears every event. @default false */
+    subscribeToEverything?: boolean;
+}
 
 /**
- * `$connect`: records the connection, then accepts it (200). If the write fails it answers 500, so API Gateway
- * rejects the handshake: no client may believe it is subscribed when it is not.
+ * `$connect`: records the connection (and, for `unsubscribed: "all"`, its implicit subscription to everything),
+ * then accepts it (200). If a write fails it answers 500, so API Gateway rejects the handshake: no client may
+ * believe it is subscribed when it is not.
  */
-export function connectHandler(store: ConnectionStore) {
+export function connectHandler(store: ConnectionStore, options: ConnectOptions = {}) {
     return async (event: WebSocketEvent): Promise<{ statusCode: number }> => {
         const record = connectionRecord(event);
         try {
             await saveConnection(store, record);
+            if (options.subscribeToEverything && store.subscriptionsTable) {
+                await subscribeImplicitly(
+                    { ...store, subscriptionsTable: store.subscriptionsTable },
+                    record.connectionId,
+                    record.expiresAt,
+                );
+            }
             return { statusCode: 200 };
         } catch (err) {
             console.error(
@@ -18,6 +32,11 @@ export function connectHandler(store: ConnectionStore) {
             return { statusCode: 500 };
         }
     };
+}
+
+/** The options the component configures (CHANNELS_UNSUBSCRIBED). */
+export function connectOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): ConnectOptions {
+    return { subscribeToEverything: (env.CHANNELS_UNSUBSCRIBED ?? "all") === "all" };
 }
 
 // Captured by value even from node_modules (see handlers/index.ts).

@@ -1,5 +1,6 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { WebSocketEvent } from "./events";
+import { channelsOf, deleteSubscriptions } from "./subscriptions";
 
 /** API Gateway closes every WebSocket connection after 2 hours: a row older than that is stale. */
 export const CONNECTION_LIFETIME_SECONDS = 2 * 60 * 60;
@@ -11,6 +12,8 @@ export const EXPIRY_ATTRIBUTE = "expiresAt";
 export interface ConnectionStore {
     tableName: string;
     dynamodb: DynamoDBClient;
+    /** The channel subscriptions table, when the API has channels (BroadcastWebSocket always does). */
+    subscriptionsTable?: string;
 }
 
 export interface ConnectionRecord {
@@ -24,13 +27,13 @@ export interface ConnectionRecord {
     principalId?: string;
 }
 
-/** The store named by the environment the components set (CONNECTIONS_TABLE). */
+/** The store named by the environment the components set (CONNECTIONS_TABLE, and SUBSCRIPTIONS_TABLE with channels). */
 export function connectionStoreFromEnvironment(env: NodeJS.ProcessEnv = process.env): ConnectionStore {
     const tableName = env.CONNECTIONS_TABLE;
     if (!tableName) {
         throw new Error("CONNECTIONS_TABLE is not set: this function needs the name of the connections table.");
     }
-    return { tableName, dynamodb: new DynamoDBClient({}) };
+    return { tableName, dynamodb: new DynamoDBClient({}), subscriptionsTable: env.SUBSCRIPTIONS_TABLE || undefined };
 }
 
 export function connectionRecord(event: WebSocketEvent, now: number = Date.now()): ConnectionRecord {
@@ -57,11 +60,21 @@ export async function saveConnection(store: ConnectionStore, record: ConnectionR
     await store.dynamodb.send(new PutItemCommand({ TableName: store.tableName, Item: item }));
 }
 
-/** Deleting a row that is not there succeeds: disconnect and cleanup may both try. */
+/**
+ * Forgets a connection: its row, then (with channels) the subscription rows its row lists. Deleting a row that is
+ * not there succeeds: disconnect and cleanup may both try.
+ */
 export async function deleteConnection(store: ConnectionStore, connectionId: string): Promise<void> {
-    await store.dynamodb.send(
-        new DeleteItemCommand({ TableName: store.tableName, Key: { [CONNECTION_ID_ATTRIBUTE]: { S: connectionId } } }),
+    const { Attributes } = await store.dynamodb.send(
+        new DeleteItemCommand({
+            TableName: store.tableName,
+            Key: { [CONNECTION_ID_ATTRIBUTE]: { S: connectionId } },
+            ReturnValues: store.subscriptionsTable ? "ALL_OLD" : undefined,
+        }),
     );
+    if (store.subscriptionsTable) {
+        await deleteSubscriptions({ ...store, subscriptionsTable: store.subscriptionsTable }, connectionId, channelsOf(Attributes));
+    }
 }
 
 export interface ScanOptions {

@@ -1,22 +1,10 @@
 import type { S3Event, S3EventRecord } from "aws-lambda";
-import type { BroadcastResult, Broadcaster } from "./broadcast";
+import type { S3ObjectMessage } from "../protocol/channels";
+import type { BroadcastResult } from "./delivery";
+import type { Publisher } from "./publish";
 import type { SegmentDispatcher } from "./segmented-fanout";
 
-/** What every client receives for one S3 record. */
-export interface S3ObjectMessage {
-    type: "s3";
-    /** Without the `s3:` prefix, e.g. `ObjectCreated:Put`, `ObjectRemoved:Delete`. */
-    event: string;
-    bucket: string;
-    /** The object key, URL-decoded. */
-    key: string;
-    /** Absent on ObjectRemoved records. */
-    size?: number;
-    eTag?: string;
-    versionId?: string;
-    /** When S3 recorded the event (ISO 8601). */
-    time: string;
-}
+export type { S3ObjectMessage } from "../protocol/channels";
 
 export type FanoutResult = Omit<BroadcastResult, "failures"> & {
     records: number;
@@ -51,13 +39,13 @@ export function s3ObjectMessage(record: S3EventRecord): S3ObjectMessage {
 }
 
 /**
- * The S3-triggered fan-out: each record becomes one JSON message, serialised once and sent to every client, by
- * this invocation (a `Broadcaster`) or by worker invocations that each post to one segment of the clients (a
- * `SegmentDispatcher`).
+ * The S3-triggered fan-out: each record becomes one JSON message, serialised once and sent to the subscribers of
+ * every channel its key lies under (docs/channels.md), by this invocation (a `Publisher`) or by worker invocations
+ * that each post to one segment of them (a `SegmentDispatcher`).
  * It logs `{ delivered, gone, failed }` as one line, and throws when a post failed for a reason other than a gone
  * connection, so that Lambda's asynchronous retries and failure destination apply.
  */
-export function s3FanoutHandler(sender: Broadcaster | SegmentDispatcher) {
+export function s3FanoutHandler(sender: Publisher | SegmentDispatcher) {
     return async (event: S3Event): Promise<FanoutResult> => {
         const total: FanoutResult = { records: 0, delivered: 0, gone: 0, failed: 0, segmentsInvoked: 0 };
         const failures: BroadcastResult["failures"] = [];
@@ -68,13 +56,14 @@ export function s3FanoutHandler(sender: Broadcaster | SegmentDispatcher) {
                 );
                 continue;
             }
-            const message = JSON.stringify(s3ObjectMessage(record));
+            const object = s3ObjectMessage(record);
+            const message = JSON.stringify(object);
             total.records++;
             if ("dispatch" in sender) {
-                total.segmentsInvoked += await sender.dispatch(message);
+                total.segmentsInvoked += await sender.dispatch(object.key, message);
                 continue;
             }
-            const result = await sender.broadcast(message);
+            const result = await sender.publishMessage(object.key, message);
             total.delivered += result.delivered;
             total.gone += result.gone;
             total.failed += result.failed;

@@ -22,33 +22,69 @@ describe("BroadcastWebSocket under mocks", () => {
             const broadcast = new BroadcastWebSocket("live");
             granted = new aws.iam.Role("producer", { assumeRolePolicy: "{}" });
             broadcast.grantBroadcast("producer-broadcast", granted);
+            broadcast.grantPublish("producer-publish", granted);
             return { url: broadcast.url, endpoint: broadcast.managementEndpoint, bucket: broadcast.bucketName };
         });
     });
 
     const api = () => graph.ofType(RESOURCE_TYPES.api)[0];
-    const table = () => graph.ofType(RESOURCE_TYPES.table)[0];
+    const table = () => graph.one(RESOURCE_TYPES.table, "live-connections");
+    const subscriptions = () => graph.one(RESOURCE_TYPES.table, "live-subscriptions");
     const connectionsArn = () => `arn:aws:execute-api:us-east-1:000000000000:${String(api().id)}/dev/POST/@connections/*`;
 
-    it("has $connect and $disconnect (one-way) and a two-way $default", () => {
+    it("has $connect and $disconnect (one-way), and two-way $default and channel routes on one function", () => {
         const routes = graph.ofType(RESOURCE_TYPES.route);
-        expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$connect", "$default", "$disconnect"]);
+        expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal([
+            "$connect",
+            "$default",
+            "$disconnect",
+            "ping",
+            "subscribe",
+            "unsubscribe",
+        ]);
         const twoWay = routes.filter((r) => graph.ofType(RESOURCE_TYPES.routeResponse).some((rr) => rr.inputs.routeId === r.id));
-        expect(twoWay.map((r) => r.inputs.routeKey)).to.deep.equal(["$default"]);
+        expect(twoWay.map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$default", "ping", "subscribe", "unsubscribe"]);
+        const channels = graph.one(RESOURCE_TYPES.function, "live-channels").state.invokeArn;
+        const targets = graph.ofType(RESOURCE_TYPES.integration).filter((i) => i.inputs.integrationUri === channels);
+        expect(targets, "subscribe, unsubscribe and ping integrate the channel function").to.have.length(3);
+        // Each route's permission is its own, scoped to that route.
+        const permissions = graph
+            .ofType(RESOURCE_TYPES.permission)
+            .filter((p) => p.inputs.function === graph.one(RESOURCE_TYPES.function, "live-channels").state.name)
+            .map((p) => String(p.inputs.sourceArn).split("/").pop())
+            .sort();
+        expect(permissions).to.deep.equal(["ping", "subscribe", "unsubscribe"]);
     });
 
-    it("keeps connections in an on-demand, encrypted table with a TTL, PITR off on the dev stack", () => {
+    it("keeps connections and subscriptions in on-demand, encrypted tables with a TTL, PITR off on the dev stack", () => {
         expectTablesHardened(graph);
         expect(table().inputs.attributes).to.deep.equal([{ name: "connectionId", type: "S" }]);
-        expect(table().inputs.pointInTimeRecovery).to.deep.equal({ enabled: false });
-        expect(table().inputs.deletionProtectionEnabled).to.equal(false);
+        expect(subscriptions().inputs.attributes).to.deep.equal([
+            { name: "channelKey", type: "S" },
+            { name: "slot", type: "S" },
+        ]);
+        for (const t of [table(), subscriptions()]) {
+            expect(t.inputs.pointInTimeRecovery).to.deep.equal({ enabled: false });
+            expect(t.inputs.deletionProtectionEnabled).to.equal(false);
+        }
     });
 
     it("grants each function what it needs and no more (I4)", () => {
         const tableArn = table().state.arn;
+        const subscriptionsArn = subscriptions().state.arn;
         const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
-        expect(withoutLogs("live-connect")).to.deep.equal([{ actions: ["dynamodb:PutItem"], resources: [tableArn] }]);
-        expect(withoutLogs("live-disconnect")).to.deep.equal([{ actions: ["dynamodb:DeleteItem"], resources: [tableArn] }]);
+        expect(withoutLogs("live-connect")).to.deep.equal([
+            { actions: ["dynamodb:PutItem"], resources: [tableArn] },
+            { actions: ["dynamodb:PutItem"], resources: [subscriptionsArn] },
+        ]);
+        expect(withoutLogs("live-disconnect")).to.deep.equal([
+            { actions: ["dynamodb:DeleteItem"], resources: [tableArn] },
+            { actions: ["dynamodb:BatchWriteItem"], resources: [subscriptionsArn] },
+        ]);
+        expect(withoutLogs("live-channels")).to.deep.equal([
+            { actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"], resources: [tableArn] },
+            { actions: ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [subscriptionsArn] },
+        ]);
         expect(withoutLogs("live-default")).to.deep.equal([]);
         const queueArn = graph.ofType(RESOURCE_TYPES.queue)[0].state.arn;
         expect(
@@ -56,7 +92,9 @@ describe("BroadcastWebSocket under mocks", () => {
             "one fan-out function unless segmented",
         ).to.not.include("live-fanout-worker");
         expect(withoutLogs("live-fanout")).to.deep.equal([
-            { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn] },
+            { actions: ["dynamodb:Query"], resources: [subscriptionsArn] },
+            { actions: ["dynamodb:DeleteItem"], resources: [tableArn] },
+            { actions: ["dynamodb:BatchWriteItem"], resources: [subscriptionsArn] },
             { actions: ["execute-api:ManageConnections"], resources: [connectionsArn()] },
             { actions: ["sqs:SendMessage"], resources: [queueArn] },
         ]);
@@ -66,7 +104,11 @@ describe("BroadcastWebSocket under mocks", () => {
         const endpoint = `https://${String(api().id)}.execute-api.us-east-1.amazonaws.com/dev`;
         for (const fn of graph.ofType(RESOURCE_TYPES.function)) {
             const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-            expect(variables, fn.name).to.deep.include({ CONNECTIONS_TABLE: table().state.name, CONNECTIONS_ENDPOINT: endpoint });
+            expect(variables, fn.name).to.deep.include({
+                CONNECTIONS_TABLE: table().state.name,
+                SUBSCRIPTIONS_TABLE: subscriptions().state.name,
+                CONNECTIONS_ENDPOINT: endpoint,
+            });
         }
         expect(graph.program.outputs.endpoint).to.equal(endpoint);
     });
@@ -91,18 +133,33 @@ describe("BroadcastWebSocket under mocks", () => {
         expectSecureStack(ours);
     });
 
-    it("grants another role the right to broadcast: table read and clean-up, POST on this stage only", () => {
-        const policy = graph.one(RESOURCE_TYPES.rolePolicy, "producer-broadcast");
+    const grantOf = (name: string) => {
+        const policy = graph.one(RESOURCE_TYPES.rolePolicy, name);
         expect(policy.inputs.role).to.equal(graph.one(RESOURCE_TYPES.role, "producer").state.name);
         const statements = (JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] })
             .Statement;
-        expect(statements.map((s) => [s.Action, s.Resource])).to.deep.equal([
-            [["dynamodb:Scan", "dynamodb:DeleteItem"], [table().state.arn]],
+        return statements.map((s) => [s.Action, s.Resource]);
+    };
+
+    it("grants another role the right to broadcast: table scan and clean-up, POST on this stage only", () => {
+        expect(grantOf("producer-broadcast")).to.deep.equal([
+            [["dynamodb:Scan"], [table().state.arn]],
+            [["dynamodb:DeleteItem"], [table().state.arn]],
+            [["dynamodb:BatchWriteItem"], [subscriptions().state.arn]],
             [["execute-api:ManageConnections"], [connectionsArn()]],
         ]);
     });
 
-    it("keeps every archive to our code, under 16 KB", () => {
+    it("grants another role the right to publish: subscription queries and clean-up, POST on this stage only", () => {
+        expect(grantOf("producer-publish")).to.deep.equal([
+            [["dynamodb:Query"], [subscriptions().state.arn]],
+            [["dynamodb:DeleteItem"], [table().state.arn]],
+            [["dynamodb:BatchWriteItem"], [subscriptions().state.arn]],
+            [["execute-api:ManageConnections"], [connectionsArn()]],
+        ]);
+    });
+
+    it("keeps every archive to our code, under 32 KB", () => {
         expectArchivesHoldOurCodeOnly(graph);
     });
 });
@@ -119,6 +176,7 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
         (graph.one(RESOURCE_TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
     const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
     const tableArn = (name: string) => graph.one(RESOURCE_TYPES.table, `${name}-connections`).state.arn;
+    const subscriptionsArn = (name: string) => graph.one(RESOURCE_TYPES.table, `${name}-subscriptions`).state.arn;
 
     it("lets S3 trigger only the dispatcher, which may invoke its own worker and nothing else", () => {
         const workerArn = graph.one(RESOURCE_TYPES.function, "wide-fanout-worker").state.arn;
@@ -137,16 +195,19 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
         });
     });
 
-    it("gives the dispatcher a Scan of its own table only when it must count it", () => {
-        expect(withoutLogs("counted-fanout")).to.deep.include({ actions: ["dynamodb:Scan"], resources: [tableArn("counted")] });
+    it("gives the dispatcher a Query of its own subscriptions only when it must count them", () => {
+        expect(withoutLogs("counted-fanout")).to.deep.include({ actions: ["dynamodb:Query"], resources: [subscriptionsArn("counted")] });
+        expect(withoutLogs("wide-fanout").flatMap((g) => g.actions)).to.not.include("dynamodb:Query");
         expect(withoutLogs("counted-fanout").flatMap((g) => g.actions)).to.not.include("execute-api:ManageConnections");
         expect(variables("counted-fanout")).to.deep.include({ FANOUT_SEGMENTS: "4", FANOUT_SEGMENT_ABOVE: "5000" });
     });
 
-    it("gives the worker what a broadcaster needs, on its own API and table", () => {
+    it("gives the worker what a publisher needs, on its own API and tables", () => {
         const api = graph.ofType(RESOURCE_TYPES.api).find((a) => a.name === "wide")!;
         expect(withoutLogs("wide-fanout-worker")).to.deep.equal([
-            { actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resources: [tableArn("wide")] },
+            { actions: ["dynamodb:Query"], resources: [subscriptionsArn("wide")] },
+            { actions: ["dynamodb:DeleteItem"], resources: [tableArn("wide")] },
+            { actions: ["dynamodb:BatchWriteItem"], resources: [subscriptionsArn("wide")] },
             {
                 actions: ["execute-api:ManageConnections"],
                 resources: [`arn:aws:execute-api:us-east-1:000000000000:${String(api.id)}/dev/POST/@connections/*`],
@@ -167,7 +228,7 @@ describe("BroadcastWebSocket with a segmented fan-out, under mocks", () => {
         }
     });
 
-    it("is secure by the checklist and keeps both archives to our code, under 16 KB", () => {
+    it("is secure by the checklist and keeps both archives to our code, under 32 KB", () => {
         expectSecureStack(graph);
         expectArchivesHoldOurCodeOnly(graph);
     });
@@ -211,10 +272,9 @@ describe("BroadcastWebSocket arguments", () => {
                     forceDestroy: true,
                 }),
         );
-        expect(graph.ofType(RESOURCE_TYPES.table)[0].inputs).to.deep.include({
-            pointInTimeRecovery: { enabled: true },
-            deletionProtectionEnabled: true,
-        });
+        for (const table of graph.ofType(RESOURCE_TYPES.table)) {
+            expect(table.inputs, table.name).to.deep.include({ pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true });
+        }
         const fanout = graph.one(RESOURCE_TYPES.function, "tuned-fanout");
         expect(fanout.inputs).to.deep.include({ memorySize: 2048, timeout: 900, reservedConcurrentExecutions: 5 });
         expect((fanout.inputs.environment as { variables: Record<string, string> }).variables.BROADCAST_CONCURRENCY).to.equal("200");
@@ -231,7 +291,15 @@ describe("BroadcastWebSocket arguments", () => {
         const graph = await recordInProcess(
             () => new BroadcastWebSocket("chat", { routes: { sendmessage: async () => ({ statusCode: 200 }) } }),
         );
-        expect([...graph.websocketApis()[0].routes.keys()].sort()).to.deep.equal(["$connect", "$default", "$disconnect", "sendmessage"]);
+        expect([...graph.websocketApis()[0].routes.keys()].sort()).to.deep.equal([
+            "$connect",
+            "$default",
+            "$disconnect",
+            "ping",
+            "sendmessage",
+            "subscribe",
+            "unsubscribe",
+        ]);
         const send = graph.one(RESOURCE_TYPES.function, "chat-sendmessage");
         expect(Object.keys((send.inputs.environment as { variables: object }).variables)).to.include.members([
             "CONNECTIONS_TABLE",
@@ -244,7 +312,7 @@ describe("BroadcastWebSocket arguments", () => {
                 archive: { assets: Record<string, { asset: { text: string } }> };
             }
         ).archive.assets["__index.js"].asset.text;
-        expect(text).to.include('"sendmessage"');
+        for (const route of ["sendmessage", "subscribe", "unsubscribe", "ping"]) expect(text).to.include(`"${route}"`);
     });
 
     it("lets two instances share a program without name collisions, and sets the CloudWatch role once", async () => {
@@ -254,7 +322,7 @@ describe("BroadcastWebSocket arguments", () => {
         });
         const urns = graph.resources.map((r) => r.urn);
         expect(new Set(urns).size).to.equal(urns.length);
-        expect(graph.ofType(RESOURCE_TYPES.table)).to.have.length(2);
+        expect(graph.ofType(RESOURCE_TYPES.table)).to.have.length(4);
         expect(graph.ofType(RESOURCE_TYPES.notification)).to.have.length(2);
         expect(graph.ofType(RESOURCE_TYPES.account)).to.have.length(1);
     });

@@ -103,7 +103,7 @@ describe("EchoWebSocket under mocks", () => {
         expectSecureStack(withoutControl());
     });
 
-    it("packs only our code: one entry under 16 KB per function, where CallbackFunction alone packs the SDK", () => {
+    it("packs only our code: one entry under 32 KB per function, where CallbackFunction alone packs the SDK", () => {
         expectArchivesHoldOurCodeOnly(withoutControl());
         const control = archiveSummary(graph.one(RESOURCE_TYPES.function, "unbounded-control"));
         expect(control.entries).to.include("node_modules/@aws-sdk/client-dynamodb");

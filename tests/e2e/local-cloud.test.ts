@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { writeOutputsFile } from "../../local/cli/outputs-file";
-import { clients, eventually, rows, TestClient, useTestCloud, type TestCloud } from "../support/local";
+import { clients, eventually, putGhostConnection, rows, TestClient, useTestCloud, type TestCloud } from "../support/local";
 import { ROOT } from "../support/record";
 
 describe("local cloud: index.ts on loopback", () => {
@@ -91,16 +91,10 @@ describe("local cloud: index.ts on loopback", () => {
         const alive = await TestClient.open(t.url("broadcastUrl"));
         await eventually(async () => (await rows(dynamodb, table)).length === 2, 5_000, "two rows");
         killed.ws.terminate();
-        // A row whose connection API Gateway no longer has, as after a lost $disconnect.
-        await dynamodb.send(
-            new PutItemCommand({
-                TableName: table,
-                Item: {
-                    connectionId: { S: "StaleConnId0000=" },
-                    connectedAt: { N: String(Date.now()) },
-                    expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
-                },
-            }),
+        await putGhostConnection(
+            dynamodb,
+            { connections: table, subscriptions: String(t.cloud.outputs.subscriptionsTableName) },
+            "StaleConnId0000=",
         );
         await s3.send(new PutObjectCommand({ Bucket: String(t.cloud.outputs.bucketName), Key: "ping.txt", Body: "x" }));
         expect(JSON.parse(await alive.next())).to.deep.include({ key: "ping.txt" });
@@ -183,11 +177,8 @@ describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
         const connected = await Promise.all(Array.from({ length: live }, () => TestClient.open(output("urls", api))));
         await eventually(async () => (await rows(dynamodb, table)).length === already + live, 10_000, `${already + live} rows`);
         const liveIds = await rows(dynamodb, table);
-        const expiresAt = { N: String(Math.floor(Date.now() / 1000) + 3600) };
-        for (let i = 0; i < gone; i++) {
-            const item = { connectionId: { S: `Gone${String(i).padStart(11, "0")}=` }, connectedAt: { N: String(Date.now()) }, expiresAt };
-            await dynamodb.send(new PutItemCommand({ TableName: table, Item: item }));
-        }
+        const tables = { connections: table, subscriptions: output("subscriptionTables", api) };
+        for (let i = 0; i < gone; i++) await putGhostConnection(dynamodb, tables, `Gone${String(i).padStart(11, "0")}=`);
         await s3.send(new PutObjectCommand({ Bucket: output("buckets", api), Key: `${api}.txt`, Body: "x" }));
         await eventually(() => connected.every((c) => c.messages.length > 0), 10_000, "every client heard the put");
         await t.cloud.lambda.settle();

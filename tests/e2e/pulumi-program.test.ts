@@ -43,7 +43,7 @@ describe("index.ts loaded as `pulumi up` loads it", () => {
         expect(new Set(retentions)).to.deep.equal(new Set([7]));
     });
 
-    it("is secure by the checklist and packs archives under 16 KB", () => {
+    it("is secure by the checklist and packs archives under 32 KB", () => {
         expectSecureStack(graph);
         expectArchivesHoldOurCodeOnly(graph);
     });

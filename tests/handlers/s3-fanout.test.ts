@@ -1,8 +1,8 @@
 import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
-import { createBroadcaster, type Broadcaster } from "../../handlers/broadcast";
-import type { ConnectionStore } from "../../handlers/connections";
+import { createPublisher, type Publisher } from "../../handlers/publish";
 import { decodeS3Key, s3FanoutHandler } from "../../handlers/s3-fanout";
+import { subscribe, type SubscriptionStore } from "../../handlers/subscriptions";
 import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
 import { storeConnections, storedIds } from "../support/dynamo";
 import { s3Record } from "../support/events";
@@ -13,10 +13,10 @@ describe("S3 fan-out handler against dynalite and a loopback @connections endpoi
     const fixture = useHandlerFixture();
     let endpoint: FakeConnectionsEndpoint;
     let endpointUrl: string;
-    let store: ConnectionStore;
+    let store: SubscriptionStore;
     beforeEach(() => ({ endpoint, endpointUrl, store } = fixture()));
-    const broadcaster = (options: Partial<Parameters<typeof createBroadcaster>[0]> = {}): Broadcaster =>
-        createBroadcaster({ store, endpoint: endpointUrl, baseDelayMs: 1, ...options });
+    const broadcaster = (options: Partial<Parameters<typeof createPublisher>[0]> = {}): Publisher =>
+        createPublisher({ store, endpoint: endpointUrl, baseDelayMs: 1, ...options });
 
     const s3Event = (...records: ReturnType<typeof s3Record>[]) => ({ Records: records }) as unknown as S3Event;
 
@@ -62,6 +62,19 @@ describe("S3 fan-out handler against dynalite and a loopback @connections endpoi
             (e: unknown) => (error = e),
         );
         expect((error as Error).message).to.match(/^fanout: 1 of 1 posts failed; first: .*503/);
+    });
+
+    it("sends a record only to the subscribers of the channels its key lies under, once each", async () => {
+        await storeConnections(store, ["everything=", "job=", "both=", "other="]);
+        const limits = { maxChannels: 10 };
+        await subscribe(store, "job=", "uploads/job-42/", limits);
+        await subscribe(store, "both=", "uploads/", limits);
+        await subscribe(store, "both=", "uploads/job-42/", limits);
+        await subscribe(store, "other=", "uploads/job-7/", limits);
+        const result = await s3FanoutHandler(broadcaster())(s3Event(s3Record("ObjectCreated:Put", "uploads/job-42/out.txt")));
+        expect(result).to.include({ records: 1, delivered: 3 });
+        expect([...endpoint.received.keys()].sort()).to.deep.equal(["both=", "everything=", "job="]);
+        for (const bodies of endpoint.received.values()) expect(bodies).to.have.length(1);
     });
 
     it("skips records that are not S3 object events", async () => {

@@ -1,8 +1,8 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Event } from "aws-lambda";
 import { expect } from "chai";
-import { createBroadcaster } from "../../handlers/broadcast";
-import { type ConnectionStore } from "../../handlers/connections";
+import { createPublisher } from "../../handlers/publish";
+import { subscribe, type SubscriptionStore } from "../../handlers/subscriptions";
 import { s3FanoutHandler } from "../../handlers/s3-fanout";
 import {
     createSegmentDispatcher,
@@ -18,7 +18,7 @@ import { RecordingInvoker } from "../support/recording-invoker";
 
 describe("Segmented fan-out handlers", () => {
     let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-    let table: ConnectionStore;
+    let table: SubscriptionStore;
     let api: InvokeApi;
     const invoker = new RecordingInvoker();
     let lambda: LambdaClient;
@@ -42,26 +42,28 @@ describe("Segmented fan-out handlers", () => {
             createSegmentDispatcher({ store: table, lambda, workerFunction: "worker", segments, segmentAbove });
 
         it("invokes the worker once per segment, asynchronously, with the message and its segment", async () => {
-            expect(await dispatcher(4).dispatch('{"hello":1}')).to.equal(4);
+            expect(await dispatcher(4).dispatch("a.txt", '{"hello":1}')).to.equal(4);
             expect(invoker.asyncEvents.map((e) => e.name)).to.deep.equal(["worker", "worker", "worker", "worker"]);
             const segments = invoker.asyncEvents
                 .map((e) => e.event as FanoutSegmentEvent)
                 .sort((a, b) => a.segment.index - b.segment.index);
-            expect(segments).to.deep.equal([0, 1, 2, 3].map((index) => ({ message: '{"hello":1}', segment: { index, total: 4 } })));
+            expect(segments).to.deep.equal(
+                [0, 1, 2, 3].map((index) => ({ message: '{"hello":1}', name: "a.txt", segment: { index, total: 4 } })),
+            );
         });
 
-        it("invokes one worker for the whole table at or below segmentAbove, and splits above it", async () => {
+        it("invokes one worker for all subscribers at or below segmentAbove, and splits above it", async () => {
             await storeConnections(table, connectionIds(3, "seg"));
-            expect(await dispatcher(2, 3).dispatch("m")).to.equal(1);
-            expect(invoker.asyncEvents.map((e) => e.event)).to.deep.equal([{ message: "m", segment: { index: 0, total: 1 } }]);
-            expect(await dispatcher(2, 2).dispatch("m")).to.equal(2);
+            expect(await dispatcher(2, 3).dispatch("k", "m")).to.equal(1);
+            expect(invoker.asyncEvents.map((e) => e.event)).to.deep.equal([{ message: "m", name: "k", segment: { index: 0, total: 1 } }]);
+            expect(await dispatcher(2, 2).dispatch("k", "m")).to.equal(2);
             expect(invoker.asyncEvents.slice(1).map((e) => (e.event as FanoutSegmentEvent).segment.total)).to.deep.equal([2, 2]);
         });
 
         it("fails, naming how many segments, when the worker cannot be invoked", async () => {
             invoker.functions.clear();
             const error = await dispatcher(3)
-                .dispatch("m")
+                .dispatch("k", "m")
                 .then(
                     () => undefined,
                     (err: unknown) => err as Error,
@@ -75,7 +77,7 @@ describe("Segmented fan-out handlers", () => {
             for (const [segments, segmentAbove] of [
                 [0, 0],
                 [1.5, 0],
-                [1_000_001, 0],
+                [1001, 0],
                 [2, -1],
                 [2, 0.5],
             ]) {
@@ -97,16 +99,23 @@ describe("Segmented fan-out handlers", () => {
     });
 
     describe("the worker", () => {
-        it("posts each connection exactly once across K segments and deletes gone ones", async () => {
+        it("posts each subscriber exactly once across K segments, however many of its channels match, and deletes gone ones", async () => {
             const endpoint = new FakeConnectionsEndpoint();
             const endpointUrl = await endpoint.start();
             try {
                 const all = connectionIds(60, "seg");
                 const gone = all.filter((_, i) => i % 7 === 0);
                 await storeConnections(table, all);
+                // A third also hold two channels the key matches: still one message each.
+                for (const id of all.filter((_, i) => i % 3 === 0)) {
+                    await subscribe(table, id, "jobs/", { maxChannels: 5 });
+                    await subscribe(table, id, "", { maxChannels: 5 });
+                }
                 for (const id of gone) endpoint.behaviour.set(id, { kind: "gone" });
-                const worker = fanoutSegmentHandler(createBroadcaster({ store: table, endpoint: endpointUrl, scan: { pageSize: 5 } }));
-                const results = await Promise.all([0, 1, 2, 3].map((index) => worker({ message: "hi", segment: { index, total: 4 } })));
+                const worker = fanoutSegmentHandler(createPublisher({ store: table, endpoint: endpointUrl, pageSize: 5 }));
+                const results = await Promise.all(
+                    [0, 1, 2, 3].map((index) => worker({ message: "hi", name: "jobs/1.txt", segment: { index, total: 4 } })),
+                );
                 expect(results.reduce((sum, r) => sum + r.delivered, 0)).to.equal(all.length - gone.length);
                 expect(results.reduce((sum, r) => sum + r.gone, 0)).to.equal(gone.length);
                 expect(results.filter((r) => r.delivered > 0)).to.have.length.greaterThan(1, "the segments should share the work");
@@ -119,23 +128,26 @@ describe("Segmented fan-out handlers", () => {
 
         it("rejects malformed events with a clear error, before any post", () => {
             const cases: [unknown, RegExp][] = [
-                [null, /expected \{message, segment: \{index, total\}\}, got null/],
+                [null, /expected \{message, name, segment: \{index, total\}\}, got null/],
                 [[], /got an array/],
                 ["hi", /got string/],
-                [{ segment: { index: 0, total: 1 } }, /message must be a string, got undefined/],
-                [{ message: 5, segment: { index: 0, total: 1 } }, /message must be a string, got number/],
-                [{ message: "m" }, /segment must be \{index, total\}.*got undefined/],
-                [{ message: "m", segment: { index: 4, total: 4 } }, /0 ≤ index < total/],
-                [{ message: "m", segment: { index: -1, total: 4 } }, /0 ≤ index < total/],
-                [{ message: "m", segment: { index: 0, total: 0 } }, /0 ≤ index < total/],
-                [{ message: "m", segment: { index: "0", total: 2 } }, /0 ≤ index < total/],
-                [{ message: "m", segment: { index: 0, total: 2_000_000 } }, /total ≤ 1000000/],
+                [{ name: "k", segment: { index: 0, total: 1 } }, /message must be a string, got undefined/],
+                [{ message: 5, name: "k", segment: { index: 0, total: 1 } }, /message must be a string, got number/],
+                [{ message: "m", segment: { index: 0, total: 1 } }, /name must be a string .*got undefined/],
+                [{ message: "m", name: 7, segment: { index: 0, total: 1 } }, /name must be a string .*got number/],
+                [{ message: "m", name: "k" }, /segment must be \{index, total\}.*got undefined/],
+                [{ message: "m", name: "k", segment: { index: 4, total: 4 } }, /0 ≤ index < total/],
+                [{ message: "m", name: "k", segment: { index: -1, total: 4 } }, /0 ≤ index < total/],
+                [{ message: "m", name: "k", segment: { index: 0, total: 0 } }, /0 ≤ index < total/],
+                [{ message: "m", name: "k", segment: { index: "0", total: 2 } }, /0 ≤ index < total/],
+                [{ message: "m", name: "k", segment: { index: 0, total: 2000 } }, /total ≤ 1000/],
             ];
             for (const [event, pattern] of cases) {
                 expect(() => parseFanoutSegmentEvent(event), JSON.stringify(event)).to.throw(pattern);
             }
-            expect(parseFanoutSegmentEvent({ message: "m", segment: { index: 1, total: 2 }, extra: true })).to.deep.equal({
+            expect(parseFanoutSegmentEvent({ message: "m", name: "k", segment: { index: 1, total: 2 }, extra: true })).to.deep.equal({
                 message: "m",
+                name: "k",
                 segment: { index: 1, total: 2 },
             });
         });

@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand, waitUntilTableExists }
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
 import { CONNECTION_ID_ATTRIBUTE, CONNECTION_LIFETIME_SECONDS, saveConnection, type ConnectionStore } from "../../handlers/connections";
+import { CHANNEL_KEY_ATTRIBUTE, SLOT_ATTRIBUTE, subscribeImplicitly, type SubscriptionStore } from "../../handlers/subscriptions";
 
 export const TEST_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -22,20 +23,27 @@ export async function startDynamo(): Promise<{ client: DynamoDBClient; endpoint:
 }
 
 let tables = 0;
-/** A fresh connections table with the schema BroadcastWebSocket deploys. */
-export async function createConnectionsTable(client: DynamoDBClient): Promise<ConnectionStore> {
-    const tableName = `connections-${++tables}-${process.pid}`;
+/** Fresh connections and subscriptions tables with the schemas BroadcastWebSocket deploys. */
+export async function createConnectionsTable(client: DynamoDBClient): Promise<SubscriptionStore> {
+    const n = ++tables;
+    const tableName = `connections-${n}-${process.pid}`;
+    const subscriptionsTable = `subscriptions-${n}-${process.pid}`;
+    await createTable(client, tableName, [CONNECTION_ID_ATTRIBUTE]);
+    await createTable(client, subscriptionsTable, [CHANNEL_KEY_ATTRIBUTE, SLOT_ATTRIBUTE]);
+    return { tableName, subscriptionsTable, dynamodb: client };
+}
+
+async function createTable(client: DynamoDBClient, name: string, [hash, range]: string[]): Promise<void> {
     await client.send(
         new CreateTableCommand({
-            TableName: tableName,
+            TableName: name,
             BillingMode: "PAY_PER_REQUEST",
-            AttributeDefinitions: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: "S" }],
-            KeySchema: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, KeyType: "HASH" }],
+            AttributeDefinitions: [hash, ...(range ? [range] : [])].map((attribute) => ({ AttributeName: attribute, AttributeType: "S" })),
+            KeySchema: [{ AttributeName: hash, KeyType: "HASH" }, ...(range ? [{ AttributeName: range, KeyType: "RANGE" as const }] : [])],
         }),
     );
     // dynalite, like DynamoDB, creates tables asynchronously: writes before ACTIVE are refused.
-    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 }, { TableName: tableName });
-    return { tableName, dynamodb: client };
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
 }
 
 export async function storedIds(store: ConnectionStore): Promise<string[]> {
@@ -47,13 +55,17 @@ export async function storedIds(store: ConnectionStore): Promise<string[]> {
 export const connectionIds = (n: number, prefix = "conn") =>
     Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}=`);
 
-/** Stores rows as `$connect` would, connected at `connectedAt`. */
+/** Stores rows as `$connect` would with `unsubscribed: "all"` (each hears everything), connected at `connectedAt`. */
 export async function storeConnections(store: ConnectionStore, ids: string[], connectedAt = Date.now()): Promise<void> {
+    const expiresAt = Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS;
     for (const id of ids) {
-        await saveConnection(store, {
-            connectionId: id,
-            connectedAt,
-            expiresAt: Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS,
-        });
+        await saveConnection(store, { connectionId: id, connectedAt, expiresAt });
+        if (store.subscriptionsTable) await subscribeImplicitly({ ...store, subscriptionsTable: store.subscriptionsTable }, id, expiresAt);
     }
+}
+
+/** Every subscription row, as `channel connectionId` lines, sorted. */
+export async function storedSubscriptions(store: SubscriptionStore): Promise<string[]> {
+    const out = await store.dynamodb.send(new ScanCommand({ TableName: store.subscriptionsTable }));
+    return (out.Items ?? []).map((item) => `${String(item.channel?.S)} ${String(item[CONNECTION_ID_ATTRIBUTE]?.S)}`).sort();
 }

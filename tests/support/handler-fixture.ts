@@ -1,11 +1,11 @@
-import type { ConnectionStore } from "../../handlers/connections";
+import type { SubscriptionStore } from "../../handlers/subscriptions";
 import { FakeConnectionsEndpoint } from "./connections-endpoint";
 import { createConnectionsTable, startDynamo } from "./dynamo";
 
 export interface HandlerFixture {
     dynamo: Awaited<ReturnType<typeof startDynamo>>;
-    /** A fresh connections table for each test. */
-    store: ConnectionStore;
+    /** Fresh connections and subscriptions tables for each test. */
+    store: SubscriptionStore;
     /** A loopback `@connections` endpoint for each test. */
     endpoint: FakeConnectionsEndpoint;
     endpointUrl: string;

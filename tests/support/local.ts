@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { IncomingMessage } from "node:http";
 import * as path from "node:path";
@@ -8,6 +8,7 @@ import type { RecordedProgram } from "../../local/record/record-program";
 import { recordInChild } from "../../local/record/record-in-child";
 import { localCredentials } from "../../local/services/credentials";
 import { ROOT } from "./record";
+import { subscribeImplicitly } from "../../handlers/subscriptions";
 
 const recordings = new Map<string, Promise<RecordedProgram>>();
 
@@ -155,6 +156,30 @@ export function clients(t: TestCloud) {
 export async function rows(dynamodb: DynamoDBClient, table: string): Promise<string[]> {
     const { Items } = await dynamodb.send(new ScanCommand({ TableName: table }));
     return (Items ?? []).map((item) => String(item.connectionId.S)).sort();
+}
+
+/**
+ * Writes the rows `$connect` leaves for a connection API Gateway no longer has (as after a lost `$disconnect`):
+ * its connection row and its implicit subscription to everything.
+ */
+export async function putGhostConnection(
+    dynamodb: DynamoDBClient,
+    tables: { connections: string; subscriptions: string },
+    connectionId: string,
+    expiresAt = Math.floor(Date.now() / 1000) + 3600,
+): Promise<void> {
+    const connectedAt = { N: String(Date.now()) };
+    await dynamodb.send(
+        new PutItemCommand({
+            TableName: tables.connections,
+            Item: { connectionId: { S: connectionId }, connectedAt, expiresAt: { N: String(expiresAt) } },
+        }),
+    );
+    await subscribeImplicitly(
+        { tableName: tables.connections, subscriptionsTable: tables.subscriptions, dynamodb },
+        connectionId,
+        expiresAt,
+    );
 }
 
 /** The fixture of edge cases the gateway and Lambda runtime tests run: its `edge` API carries most of them. */

@@ -1,0 +1,44 @@
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { UploadSigner } from "./channels";
+
+export interface UploadSignerOptions {
+    bucket: string;
+    /** Only keys under this prefix. */
+    prefix: string;
+    /** Lifetime of a URL in seconds. */
+    expiresInSeconds: number;
+    s3?: S3Client;
+}
+
+/** Presigned PUTs into the watched bucket, one S3 client per Lambda environment. */
+export function createUploadSigner(options: UploadSignerOptions): UploadSigner {
+    const s3 = options.s3 ?? new S3Client({});
+    return {
+        prefix: options.prefix,
+        async sign(key, contentType) {
+            const command = new PutObjectCommand({ Bucket: options.bucket, Key: key, ContentType: contentType });
+            const url = await getSignedUrl(s3, command, { expiresIn: options.expiresInSeconds });
+            const headers: Record<string, string> = contentType ? { "Content-Type": contentType } : {};
+            return {
+                url,
+                method: "PUT",
+                headers,
+                expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString(),
+            };
+        },
+    };
+}
+
+/** The signer the component configures (UPLOAD_BUCKET, UPLOAD_PREFIX, UPLOAD_EXPIRES_SECONDS), or none. */
+export function uploadSignerFromEnvironment(env: NodeJS.ProcessEnv = process.env): UploadSigner | undefined {
+    if (!env.UPLOAD_BUCKET) return undefined;
+    return createUploadSigner({
+        bucket: env.UPLOAD_BUCKET,
+        prefix: env.UPLOAD_PREFIX ?? "",
+        expiresInSeconds: Number(env.UPLOAD_EXPIRES_SECONDS ?? "300"),
+    });
+}
+
+// Captured by value even from node_modules (see handlers/index.ts).
+export const deploymentOnlyModule = true;
