@@ -2,7 +2,8 @@ import { BroadcastWebSocket, EchoWebSocket } from "./components";
 
 // Stage name, log retention, throttling and logging come from this stack's `serverless-websockets:*` config.
 const echo = new EchoWebSocket("echo");
-const broadcast = new BroadcastWebSocket("broadcast");
+// Uploads: the page the local cloud serves asks for presigned PUTs under its own channel.
+const broadcast = new BroadcastWebSocket("broadcast", { uploads: true });
 
 export const echoUrl = echo.url;
 export const echoApiId = echo.apiId;

@@ -365,3 +365,131 @@ describe("BroadcastWebSocket arguments", () => {
         it(`fails loudly on ${label}`, () => expectRejected(program, pattern));
     }
 });
+
+describe("BroadcastWebSocket channels and uploads", () => {
+    let graph: ResourceGraph;
+    before(async () => {
+        graph = await recordInProcess(() => {
+            new BroadcastWebSocket("files", {
+                uploads: { prefix: "in/", expiresInSeconds: 60, allowedOrigins: ["https://app.example.com"] },
+            });
+            new BroadcastWebSocket("quiet", {
+                channels: {
+                    unsubscribed: "none",
+                    maxPerConnection: 5,
+                    maxNameBytes: 64,
+                    authorizeSubscribe: ({ channel }) => channel !== "",
+                },
+            });
+        });
+    });
+    const variables = (name: string) =>
+        (graph.one(RESOURCE_TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
+    const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
+
+    it("adds a two-way upload route, and lets the channel function put objects under the prefix only", () => {
+        const routes = [
+            ...graph
+                .websocketApis()
+                .find((a) => a.name === "files")!
+                .routes.keys(),
+        ];
+        expect(routes).to.include("upload");
+        const bucketArn = graph.one(RESOURCE_TYPES.bucket, "files-bucket").state.arn;
+        expect(withoutLogs("files-channels")).to.deep.include({ actions: ["s3:PutObject"], resources: [`${String(bucketArn)}/in/*`] });
+        expect(variables("files-channels")).to.deep.include({
+            UPLOAD_BUCKET: graph.one(RESOURCE_TYPES.bucket, "files-bucket").state.bucket,
+            UPLOAD_PREFIX: "in/",
+            UPLOAD_EXPIRES_SECONDS: "60",
+        });
+    });
+
+    it("gives a created bucket a CORS rule for PUTs from the allowed origins only", () => {
+        const cors = graph.ofType(RESOURCE_TYPES.bucketCors);
+        expect(cors).to.have.length(1);
+        expect(cors[0].inputs.bucket).to.equal(graph.one(RESOURCE_TYPES.bucket, "files-bucket").id);
+        expect(cors[0].inputs.corsRules).to.deep.equal([
+            {
+                allowedMethods: ["PUT"],
+                allowedOrigins: ["https://app.example.com"],
+                allowedHeaders: ["*"],
+                exposeHeaders: ["ETag"],
+                maxAgeSeconds: 3000,
+            },
+        ]);
+    });
+
+    it("without uploads: no upload route, no S3 grant, no CORS rule", () => {
+        expect([
+            ...graph
+                .websocketApis()
+                .find((a) => a.name === "quiet")!
+                .routes.keys(),
+        ]).to.not.include("upload");
+        expect(withoutLogs("quiet-channels").flatMap((g) => g.actions)).to.not.include("s3:PutObject");
+    });
+
+    it("with unsubscribed: none, $connect writes no subscription and may not", () => {
+        expect(variables("quiet-connect")).to.deep.include({ CHANNELS_UNSUBSCRIBED: "none" });
+        expect(variables("files-connect")).to.deep.include({ CHANNELS_UNSUBSCRIBED: "all" });
+        const subscriptionsArn = graph.one(RESOURCE_TYPES.table, "quiet-subscriptions").state.arn;
+        expect(withoutLogs("quiet-connect").flatMap((g) => g.resources)).to.not.include(subscriptionsArn);
+    });
+
+    it("serializes authorizeSubscribe and the limits into the channel function", () => {
+        const text = (
+            graph.one(RESOURCE_TYPES.function, "quiet-channels").inputs.code as {
+                archive: { assets: Record<string, { asset: { text: string } }> };
+            }
+        ).archive.assets["__index.js"].asset.text;
+        expect(text).to.include('channel !== ""');
+        expect(text).to.include("maxPerConnection: 5, maxNameBytes: 64");
+    });
+
+    it("is secure by the checklist and keeps archives to our code", () => {
+        expectSecureStack(graph);
+        expectArchivesHoldOurCodeOnly(graph);
+    });
+
+    const invalid: [string, () => unknown, RegExp][] = [
+        [
+            "an unknown unsubscribed mode",
+            () => new BroadcastWebSocket("b", { channels: { unsubscribed: "some" as "all" } }),
+            /use "all" or "none"/,
+        ],
+        [
+            "no channels per connection",
+            () => new BroadcastWebSocket("b", { channels: { maxPerConnection: 0 } }),
+            /channels.maxPerConnection must be a whole number from 1 to 1000/,
+        ],
+        [
+            "an overlong channel limit",
+            () => new BroadcastWebSocket("b", { channels: { maxNameBytes: 2048 } }),
+            /channels.maxNameBytes must be a whole number from 1 to 1024/,
+        ],
+        [
+            "an authorizeSubscribe that is not a function",
+            () => new BroadcastWebSocket("b", { channels: { authorizeSubscribe: true as never } }),
+            /must be a function/,
+        ],
+        [
+            "an upload prefix not ending at /",
+            () => new BroadcastWebSocket("b", { uploads: { prefix: "in" } }),
+            /must end with "\/".*"in\/"/,
+        ],
+        ["no allowed origins", () => new BroadcastWebSocket("b", { uploads: { allowedOrigins: [] } }), /allowedOrigins is empty/],
+        [
+            "an upload URL lifetime over an hour",
+            () => new BroadcastWebSocket("b", { uploads: { expiresInSeconds: 7200 } }),
+            /uploads.expiresInSeconds must be a whole number from 1 to 3600/,
+        ],
+        [
+            "a route of its own named subscribe",
+            () => new BroadcastWebSocket("b", { routes: { subscribe: async () => ({ statusCode: 200 }) } }),
+            /subscribe is this component's own route/,
+        ],
+    ];
+    for (const [label, program, pattern] of invalid) {
+        it(`fails loudly on ${label}`, () => expectRejected(program, pattern));
+    }
+});
