@@ -1,0 +1,230 @@
+import ReconnectingWebSocket from "partysocket/ws";
+import type { Notification } from "../protocol/channels";
+import { backoffDelay, sleep, type BackoffOptions } from "./backoff";
+import { ChannelError } from "./channel-error";
+import { parseIncoming } from "./incoming";
+import { channelOf, PendingRequest, type RequestHolder } from "./request";
+import type { WebSocketConstructor } from "./websocket";
+
+export interface ConnectionOptions {
+    url: string | (() => string | Promise<string>);
+    WebSocket: WebSocketConstructor;
+    backoff: Required<BackoffOptions>;
+    heartbeatIntervalMs: number;
+    requestTimeoutMs: number;
+}
+
+/** What a connection tells its client. */
+export interface ConnectionHooks {
+    /** The channels to subscribe to on every open, in order. */
+    channels(): readonly string[];
+    open(connection: Connection): void;
+    /** A close nobody asked for, after an open; partysocket reconnects. */
+    lost(connection: Connection): void;
+    /** Every channel of an open is subscribed (or refused). */
+    ready(connection: Connection): void;
+    /** After close(): the connection is done for good. */
+    ended(connection: Connection): void;
+    notification(connection: Connection, text: string, notification: Notification): void;
+    restored(connection: Connection, channel: string): void;
+    /** A refused re-subscription, the refusal of a ping, or an error reply with no request in flight. */
+    error(connection: Connection, error: ChannelError): void;
+}
+
+const isServerError = (outcome: unknown): outcome is ChannelError =>
+    outcome instanceof ChannelError && outcome.code !== "Timeout" && outcome.code !== "Closed";
+
+/**
+ * One reconnecting socket and its requests. Replies carry no request id, so requests go one at a time: a reply answers
+ * the request in flight. After every open it subscribes to the client's channels before anything else.
+ */
+export class Connection implements RequestHolder {
+    private readonly socket: ReconnectingWebSocket;
+    private readonly stopBackoff = new AbortController();
+    private queue: PendingRequest[] = [];
+    private inFlight: PendingRequest | undefined;
+    private heartbeat: ReturnType<typeof setInterval> | undefined;
+    /** Counts opens and closes, so that a pass of re-subscriptions from before a close is not taken as ready. */
+    private generation = 0;
+    private retiring = false;
+    private closed = false;
+    isOpen = false;
+
+    constructor(
+        private readonly options: ConnectionOptions,
+        private readonly hooks: ConnectionHooks,
+    ) {
+        // partysocket's backoff has no jitter, so its own delays are 0 and the URL provider, which it awaits before
+        // every connect, sleeps a full-jitter delay instead (retryCount is 0 on the first connect, 1 on the first retry).
+        const url = async (): Promise<string> => {
+            const retries = this.socket.retryCount;
+            if (retries > 0) await sleep(backoffDelay(retries - 1, options.backoff), this.stopBackoff.signal);
+            if (typeof options.url === "string") return options.url;
+            // Once closed, partysocket connects no more whatever this returns: the URL function is not asked (for a token, say).
+            return this.closed ? "" : options.url();
+        };
+        this.socket = new ReconnectingWebSocket(url, undefined, {
+            WebSocket: options.WebSocket,
+            minReconnectionDelay: 0,
+            maxReconnectionDelay: 0,
+            // Requests are sent only while open; a frame partysocket buffered would be replayed ahead of the re-subscriptions.
+            maxEnqueuedMessages: 0,
+        });
+        this.socket.addEventListener("open", () => this.handleOpen());
+        this.socket.addEventListener("close", () => this.handleClose());
+        this.socket.addEventListener("message", (event) => this.handleMessage(event.data));
+    }
+
+    enqueue(request: PendingRequest): void {
+        if (this.closed) return request.settle(closedError());
+        request.holder = this;
+        this.queue.push(request);
+        this.pump();
+    }
+
+    withdraw(request: PendingRequest): void {
+        if (this.inFlight === request) {
+            this.inFlight = undefined;
+            // Its reply may still come and would be taken as the next request's, so start over on a fresh socket.
+            if (this.retiring) this.close();
+            else this.socket.reconnect();
+        } else {
+            this.queue = this.queue.filter((queued) => queued !== request);
+        }
+    }
+
+    /** Takes out the callers' requests not yet sent, to go on another connection. */
+    drainCalls(): PendingRequest[] {
+        const calls = this.queue.filter((request) => request.kind === "call");
+        this.queue = this.queue.filter((request) => request.kind !== "call");
+        return calls;
+    }
+
+    /** Closes once the request in flight, if any, is answered; sends nothing more. */
+    retire(): void {
+        this.retiring = true;
+        if (!this.inFlight) this.close();
+    }
+
+    /** For good: no reconnect; every request still here is rejected. */
+    close(): void {
+        if (this.closed) return;
+        this.closed = true;
+        this.stopBackoff.abort();
+        // Dispatches close at once (handleClose), which puts a call in flight back in the queue.
+        this.socket.close();
+        this.stopHeartbeat();
+        const left = [...(this.inFlight ? [this.inFlight] : []), ...this.queue];
+        this.inFlight = undefined;
+        this.queue = [];
+        for (const request of left) request.settle(closedError());
+        this.hooks.ended(this);
+    }
+
+    private handleOpen(): void {
+        this.isOpen = true;
+        const generation = ++this.generation;
+        this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatIntervalMs);
+        // A channel a queued call subscribes to anyway is waited for rather than subscribed twice.
+        const queued = new Map<string, PendingRequest>();
+        for (const request of this.queue) {
+            if (request.kind === "call" && request.message.action === "subscribe") queued.set(request.message.channel, request);
+        }
+        const restores: PendingRequest[] = [];
+        const awaited = this.hooks.channels().map((channel) => {
+            const call = queued.get(channel);
+            if (call) return call;
+            const restore = this.restore(channel);
+            restores.push(restore);
+            return restore;
+        });
+        this.queue.unshift(...restores);
+        void Promise.all(awaited.map((request) => request.finished)).then(() => {
+            if (generation === this.generation && !this.closed) this.hooks.ready(this);
+        });
+        this.hooks.open(this);
+        this.pump();
+    }
+
+    private handleClose(): void {
+        if (!this.isOpen) return;
+        this.isOpen = false;
+        this.generation++;
+        this.stopHeartbeat();
+        const interrupted = this.inFlight;
+        this.inFlight = undefined;
+        // A call is sent again after the reconnect; re-subscriptions and pings are made afresh.
+        if (interrupted?.kind === "call") this.queue.unshift(interrupted);
+        else interrupted?.settle(closedError("The socket closed"));
+        for (const request of this.queue) if (request.kind !== "call") request.settle(closedError("The socket closed"));
+        this.queue = this.queue.filter((request) => request.kind === "call");
+        if (!this.closed) this.hooks.lost(this);
+    }
+
+    private handleMessage(data: unknown): void {
+        if (typeof data !== "string") return;
+        const incoming = parseIncoming(data);
+        if (!incoming) return;
+        if (incoming.kind === "notification") return this.hooks.notification(this, data, incoming.notification);
+        const head = this.inFlight;
+        if (incoming.kind === "error") {
+            const error = new ChannelError(incoming.code, incoming.message, head && channelOf(head.message));
+            if (!head) return this.hooks.error(this, error);
+            this.inFlight = undefined;
+            head.settle(error);
+        } else {
+            // Not the answer to the request in flight (a pong during a subscribe, say): not an answer at all.
+            if (!head?.answers(incoming.reply)) return;
+            this.inFlight = undefined;
+            head.settle(incoming.reply);
+        }
+        this.pump();
+    }
+
+    private pump(): void {
+        if (!this.isOpen || this.inFlight || this.closed) return;
+        if (this.retiring) return this.close();
+        const next = this.queue.shift();
+        if (!next) return;
+        // false: the socket is no longer open, and its close event follows.
+        if (!this.socket.send(JSON.stringify(next.message))) return void this.queue.unshift(next);
+        this.inFlight = next;
+    }
+
+    private restore(channel: string): PendingRequest {
+        const request = new PendingRequest(
+            { action: "subscribe", channel },
+            "restore",
+            (reply) => reply.type === "subscribed",
+            (outcome) => {
+                if (isServerError(outcome)) this.hooks.error(this, outcome);
+                else if (!(outcome instanceof ChannelError)) this.hooks.restored(this, channel);
+            },
+            this.options.requestTimeoutMs,
+        );
+        request.holder = this;
+        return request;
+    }
+
+    private ping(): void {
+        if (this.inFlight?.kind === "ping" || this.queue.some((request) => request.kind === "ping")) return;
+        // A pong that does not come within the request timeout means a dead socket: withdraw() reconnects.
+        const ping = new PendingRequest(
+            { action: "ping" },
+            "ping",
+            (reply) => reply.type === "pong",
+            (outcome) => {
+                if (isServerError(outcome)) this.hooks.error(this, outcome);
+            },
+            this.options.requestTimeoutMs,
+        );
+        this.enqueue(ping);
+    }
+
+    private stopHeartbeat(): void {
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+    }
+}
+
+const closedError = (message = "The client was closed"): ChannelError => new ChannelError("Closed", message);
