@@ -1,0 +1,360 @@
+import { expect } from "chai";
+import { WebSocket } from "ws";
+import { ChannelClient, ChannelError, type ChannelClientOptions, type ConnectionState, type Notification } from "../../client";
+import { delay, FakeChannelServer, waitFor } from "./support/fake-channel-server";
+
+describe("client: ChannelClient against a loopback server", function () {
+    this.timeout(8000);
+    let server: FakeChannelServer;
+    let clients: ChannelClient[];
+
+    beforeEach(async () => {
+        server = await FakeChannelServer.start();
+        clients = [];
+    });
+    afterEach(async () => {
+        for (const client of clients) client.close();
+        await server.close();
+    });
+
+    const connect = (options: Partial<ChannelClientOptions> = {}): ChannelClient => {
+        const client = new ChannelClient({ url: server.url, WebSocket, reconnect: { baseDelayMs: 20, maxDelayMs: 100 }, ...options });
+        clients.push(client);
+        return client;
+    };
+    const record = <T>(client: ChannelClient, event: "notification" | "subscribed" | "state" | "error"): T[] => {
+        const values: T[] = [];
+        client.on(event, (value) => values.push(value as T));
+        return values;
+    };
+    const rejection = async (promise: Promise<unknown>): Promise<ChannelError> => {
+        try {
+            await promise;
+        } catch (error) {
+            expect(error).to.be.instanceOf(ChannelError);
+            return error as ChannelError;
+        }
+        throw new Error("expected a rejection");
+    };
+
+    it("subscribes and unsubscribes on the server's acknowledgements", async () => {
+        const client = connect();
+        const subscribed = record<string>(client, "subscribed");
+        await client.subscribe("uploads/job-42/");
+        expect([...client.channels]).to.deep.equal(["uploads/job-42/"]);
+        expect(server.sockets[0].channels.has("uploads/job-42/")).to.be.true;
+        expect(subscribed).to.deep.equal(["uploads/job-42/"]);
+        expect(client.state).to.equal("open");
+
+        await client.unsubscribe("uploads/job-42/");
+        expect([...client.channels]).to.deep.equal([]);
+        expect(server.sockets[0].received).to.deep.equal([
+            { action: "subscribe", channel: "uploads/job-42/" },
+            { action: "unsubscribe", channel: "uploads/job-42/" },
+        ]);
+    });
+
+    it("rejects with the server's error reply, and drops the channel", async () => {
+        server.respond = (request) =>
+            request.action === "subscribe" && request.channel === "secret/"
+                ? { type: "error", error: "Forbidden", message: "not yours" }
+                : undefined;
+        const client = connect();
+        await client.subscribe("public/");
+        const error = await rejection(client.subscribe("secret/"));
+        expect(error).to.include({ code: "Forbidden", message: "not yours", channel: "secret/" });
+        expect([...client.channels]).to.deep.equal(["public/"]);
+        // The connection still answers.
+        await client.unsubscribe("public/");
+    });
+
+    it("takes API Gateway's own failure replies as errors for the request in flight", async () => {
+        server.respond = (request) =>
+            request.action === "upload"
+                ? { message: "Internal server error", connectionId: "abc=", requestId: "req-1" }
+                : request.action === "unsubscribe"
+                  ? { error: "UnknownRoute", message: "No route for unsubscribe" }
+                  : undefined;
+        const client = connect();
+        expect(await rejection(client.requestUpload("a/b.txt", "text/plain"))).to.include({
+            code: "InternalError",
+            message: "Internal server error",
+        });
+        expect(await rejection(client.unsubscribe("a/"))).to.include({ code: "UnknownRoute", channel: "a/" });
+        await client.subscribe("a/");
+    });
+
+    it("rejects an invalid channel name before sending anything", async () => {
+        const client = connect();
+        const error = await rejection(client.subscribe("uploads/job-42"));
+        expect(error.code).to.equal("InvalidChannel");
+        expect(error.message).to.match(/uploads\/job-42/);
+        expect((await rejection(client.unsubscribe("x"))).code).to.equal("InvalidChannel");
+        await client.subscribe("ok/");
+        expect(server.sockets[0].received).to.deep.equal([{ action: "subscribe", channel: "ok/" }]);
+        expect([...client.channels]).to.deep.equal(["ok/"]);
+    });
+
+    it("sends one request at a time: a slow reply to the first does not answer the second", async () => {
+        server.respond = async (request) => {
+            if (request.action === "upload") await delay(200);
+            return undefined;
+        };
+        const client = connect();
+        await client.subscribe("first/");
+        const upload = client.requestUpload("jobs/a.txt", "text/plain");
+        const subscribe = client.subscribe("jobs/");
+        const upload2 = client.requestUpload("jobs/b.txt");
+        const reply = await upload;
+        expect(reply).to.include({ type: "upload", key: "jobs/a.txt", method: "PUT" });
+        expect(reply.headers).to.deep.equal({ "Content-Type": "text/plain" });
+        await subscribe;
+        expect((await upload2).key).to.equal("jobs/b.txt");
+        expect(server.log).to.deep.equal([
+            "recv 0 subscribe first/",
+            "send 0 subscribed first/",
+            "recv 0 upload",
+            "send 0 upload",
+            "recv 0 subscribe jobs/",
+            "send 0 subscribed jobs/",
+            "recv 0 upload",
+            "send 0 upload",
+        ]);
+    });
+
+    it("does not take a pong, or an acknowledgement of another kind, as the answer to a subscribe", async () => {
+        server.respond = async (request, socket) => {
+            if (request.action !== "subscribe") return undefined;
+            server.reply(socket, { type: "pong" });
+            server.reply(socket, { type: "unsubscribed", channel: request.channel });
+            // A broadcast on the same API may look like anything; this is no error reply.
+            server.reply(socket, { message: "a broadcast" });
+            await delay(150);
+            return undefined;
+        };
+        const client = connect();
+        let settled = false;
+        const subscribe = client.subscribe("a/").finally(() => (settled = true));
+        await waitFor(() => server.log.includes("send 0 pong"), "the stray pong");
+        await delay(80);
+        expect(settled).to.be.false;
+        await subscribe;
+        expect(server.sockets[0].channels.has("a/")).to.be.true;
+    });
+
+    it("emits typed notifications for the channels it wants, and none after unsubscribing", async () => {
+        const client = connect();
+        const notifications = record<Notification>(client, "notification");
+        await client.subscribe("uploads/");
+        server.publish("uploads/job-1/", { progress: 50 });
+        const s3 = {
+            type: "s3",
+            event: "ObjectCreated:Put",
+            bucket: "b",
+            key: "uploads/job-1/out.txt",
+            size: 3,
+            time: "2024-01-01T00:00:00Z",
+        };
+        server.reply(server.sockets[0], s3);
+        await waitFor(() => notifications.length === 2, "two notifications");
+        const [message, object] = notifications;
+        expect(message).to.deep.equal({ type: "message", channel: "uploads/job-1/", data: { progress: 50 } });
+        expect(object).to.deep.equal(s3);
+        if (object.type === "s3") expect(object.size).to.equal(3);
+
+        await client.unsubscribe("uploads/");
+        // Sent anyway (as a late one would be): not delivered.
+        server.reply(server.sockets[0], { type: "message", channel: "uploads/job-1/", data: "late" });
+        await client.subscribe("other/");
+        expect(notifications).to.have.length(2);
+    });
+
+    it("reconnects after the server terminates the socket and subscribes again to every channel, in order", async () => {
+        const client = connect();
+        const states = record<ConnectionState>(client, "state");
+        const subscribed = record<string>(client, "subscribed");
+        const notifications = record<Notification>(client, "notification");
+        await client.subscribe("b/");
+        await client.subscribe("a/");
+        await client.subscribe("c/");
+        await client.unsubscribe("c/");
+        server.sockets[0].ws.terminate();
+        await waitFor(() => states.includes("reconnecting"), "reconnecting");
+        // Made while disconnected: waits for the connection, after the re-subscriptions.
+        const upload = client.requestUpload("a/x.txt");
+        await waitFor(() => subscribed.length === 5, "the re-subscriptions");
+        expect(server.sockets).to.have.length(2);
+        expect(server.sockets[1].received.slice(0, 2)).to.deep.equal([
+            { action: "subscribe", channel: "b/" },
+            { action: "subscribe", channel: "a/" },
+        ]);
+        expect(subscribed).to.deep.equal(["b/", "a/", "c/", "b/", "a/"]);
+        expect((await upload).key).to.equal("a/x.txt");
+        expect(server.sockets[1].received.map((request) => request.action)).to.deep.equal(["subscribe", "subscribe", "upload"]);
+        expect(states).to.deep.equal(["open", "reconnecting", "open"]);
+        server.publish("a/", 1);
+        await waitFor(() => notifications.length === 1, "a notification on the new socket");
+    });
+
+    it("sends a subscribe made before the first open once, not again as a re-subscription", async () => {
+        const client = connect();
+        await Promise.all([client.subscribe("a/"), client.subscribe("b/")]);
+        expect(server.sockets[0].subscribesSeen()).to.deep.equal(["a/", "b/"]);
+    });
+
+    it("resends a request whose socket closed before the reply, after re-subscribing", async () => {
+        let dropped = false;
+        server.respond = (request, socket) => {
+            if (request.action !== "upload" || dropped) return undefined;
+            dropped = true;
+            socket.ws.terminate();
+            return null;
+        };
+        const client = connect();
+        await client.subscribe("a/");
+        const reply = await client.requestUpload("a/y.txt");
+        expect(reply.key).to.equal("a/y.txt");
+        expect(server.sockets[1].received.map((request) => request.action)).to.deep.equal(["subscribe", "upload"]);
+    });
+
+    it("rejects a request unanswered within the timeout, then starts over on a fresh socket", async () => {
+        server.respond = (request) => (request.action === "upload" ? null : undefined);
+        const client = connect({ requestTimeoutMs: 300 });
+        await client.subscribe("a/");
+        const started = Date.now();
+        const error = await rejection(client.requestUpload("a/z.txt"));
+        expect(error.code).to.equal("Timeout");
+        expect(Date.now() - started).to.be.within(250, 1000);
+        // A late reply on the old socket can no longer be taken as this one's.
+        await client.subscribe("b/");
+        expect(server.sockets).to.have.length(2);
+        expect(server.sockets[1].subscribesSeen()).to.deep.equal(["a/", "b/"]);
+    });
+
+    it("reports a refused re-subscription as an error event and drops that channel", async () => {
+        const client = connect();
+        const errors = record<ChannelError>(client, "error");
+        await client.subscribe("a/");
+        await client.subscribe("b/");
+        server.respond = (request, socket) =>
+            socket.index === 1 && request.action === "subscribe" && request.channel === "a/"
+                ? { type: "error", error: "TooManyChannels", message: "full" }
+                : undefined;
+        server.sockets[0].ws.terminate();
+        await waitFor(() => errors.length === 1, "the error event");
+        expect(errors[0]).to.include({ code: "TooManyChannels", channel: "a/" });
+        await waitFor(() => server.sockets[1]?.channels.has("b/"), "b/ again");
+        expect([...client.channels]).to.deep.equal(["b/"]);
+    });
+
+    it("pings at the heartbeat interval while open", async () => {
+        const client = connect({ heartbeatIntervalMs: 100 });
+        await client.subscribe("a/");
+        const start = Date.now();
+        const times: number[] = [];
+        server.respond = (request) => {
+            if (request.action === "ping") times.push(Date.now() - start);
+            return undefined;
+        };
+        await delay(560);
+        expect(times.length).to.be.within(3, 6);
+        const gaps = times.slice(1).map((time, i) => time - times[i]);
+        for (const gap of gaps) expect(gap).to.be.within(50, 300);
+        const pongs = server.log.filter((line) => line === "send 0 pong").length;
+        expect(pongs).to.equal(times.length);
+        // The subscription was not disturbed by the pongs.
+        await client.subscribe("b/");
+    });
+
+    it("swaps to a second socket before the age limit, delivering each notification exactly once", async () => {
+        const client = connect({ maxConnectionAgeMs: 400 });
+        const states = record<ConnectionState>(client, "state");
+        const notifications = record<Notification>(client, "notification");
+        const data = () => notifications.map((notification) => (notification.type === "message" ? notification.data : undefined));
+        await client.subscribe("news/");
+        await client.subscribe("sport/");
+        server.publish("news/", "m0");
+        await waitFor(() => notifications.length === 1, "m0");
+
+        // While the second socket subscribes, the server sends to both, as API Gateway would during the overlap.
+        server.respond = async (request, socket) => {
+            if (socket.index !== 1 || request.action !== "subscribe") return undefined;
+            socket.channels.add(request.channel);
+            if (request.channel === "news/") {
+                server.publish("news/", "m1");
+                server.publish("news/", "m2");
+                server.publish("news/", "m2"); // the same text twice: two notifications
+                await delay(50);
+                server.publish("news/a", "m3");
+            } else {
+                await delay(100);
+                oldOpenAtLastAck = !server.sockets[0].isClosed;
+            }
+            return undefined;
+        };
+        let oldOpenAtLastAck = false;
+        let logWhenOldClosed: string[] = [];
+        void server.sockets[0].closed.then(() => (logWhenOldClosed = [...server.log]));
+        await waitFor(() => server.sockets[0].isClosed, "the old socket closed by the client", 3000);
+        expect(server.sockets).to.have.length(2);
+        expect(server.sockets[1].subscribesSeen()).to.deep.equal(["news/", "sport/"]);
+        // Closed only after both acknowledgements.
+        expect(oldOpenAtLastAck).to.be.true;
+        expect(logWhenOldClosed).to.include("send 1 subscribed sport/");
+        server.publish("news/", "m4");
+        await waitFor(() => data().includes("m4"), "m4 on the new socket");
+        await delay(50);
+        expect(data()).to.deep.equal(["m0", "m1", "m2", "m2", "m3", "m4"]);
+        expect(states).to.deep.equal(["open"]);
+        // The new socket is the one requests go to now.
+        await client.unsubscribe("sport/");
+        expect(server.sockets[1].received.at(-1)).to.deep.equal({ action: "unsubscribe", channel: "sport/" });
+    });
+
+    it("close() rejects pending requests and stops reconnecting", async () => {
+        server.respond = (request) => (request.action === "upload" ? null : undefined);
+        const client = connect();
+        const states = record<ConnectionState>(client, "state");
+        await client.subscribe("a/");
+        const pending = client.requestUpload("a/never.txt");
+        await waitFor(() => server.log.includes("recv 0 upload"), "the upload request");
+        client.close();
+        expect((await rejection(pending)).code).to.equal("Closed");
+        expect(client.state).to.equal("closed");
+        await server.sockets[0].closed;
+        await delay(300);
+        expect(server.sockets).to.have.length(1);
+        expect((await rejection(client.subscribe("b/"))).code).to.equal("Closed");
+        expect(states).to.deep.equal(["open", "closed"]);
+    });
+
+    it("close() during a reconnect's backoff cancels the backoff's timer and connects no more", async () => {
+        // The draw is pinned so that the backoff is long (1980 ms) for sure.
+        const random = Math.random;
+        Math.random = () => 0.99;
+        try {
+            let urlCalls = 0;
+            const client = connect({ url: () => (urlCalls++, server.url), reconnect: { baseDelayMs: 2000, maxDelayMs: 2000 } });
+            const states = record<ConnectionState>(client, "state");
+            await client.subscribe("a/");
+            server.sockets[0].ws.terminate();
+            await waitFor(() => states.includes("reconnecting"), "reconnecting");
+            await delay(20);
+            const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+            const before = timers();
+            client.close();
+            expect(timers()).to.equal(before - 1);
+            await delay(300);
+            expect(server.sockets).to.have.length(1);
+            expect(urlCalls).to.equal(1);
+            expect(states).to.deep.equal(["open", "reconnecting", "closed"]);
+        } finally {
+            Math.random = random;
+        }
+    });
+
+    it("rejects options outside API Gateway's limits", () => {
+        expect(() => new ChannelClient({ url: server.url, WebSocket, heartbeatIntervalMs: 10 * 60_000 })).to.throw(RangeError, /idle/);
+        expect(() => new ChannelClient({ url: server.url, WebSocket, requestTimeoutMs: 0 })).to.throw(RangeError);
+    });
+});
