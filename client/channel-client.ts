@@ -245,9 +245,10 @@ export class ChannelClient {
 
     private deliver(connection: Connection, text: string, notification: Notification): void {
         if (this.dedupe && !this.dedupe.accept(connection, text)) return;
-        // Late ones for a channel just unsubscribed from are not wanted.
+        // Late ones for a channel just unsubscribed from are not wanted. A client that never subscribed hears what
+        // the API sends it (`unsubscribed: "all"`).
         const name = notification.type === "s3" ? notification.key : notification.channel;
-        if (!matchingChannels(name).some((channel) => this.wanted.has(channel))) return;
+        if (this.wanted.size > 0 && !matchingChannels(name).some((channel) => this.wanted.has(channel))) return;
         this.events.emit("notification", notification);
     }
 

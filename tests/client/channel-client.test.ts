@@ -169,6 +169,15 @@ describe("client: ChannelClient against a loopback server", function () {
         expect(notifications).to.have.length(2);
     });
 
+    it("delivers what the API sends a client that never subscribed (unsubscribed: all)", async () => {
+        const client = connect();
+        const notifications = record<Notification>(client, "notification");
+        await waitFor(() => server.sockets.length === 1 && client.state === "open", "open");
+        server.reply(server.sockets[0], { type: "message", channel: "news/", data: 1 });
+        await waitFor(() => notifications.length === 1, "the broadcast");
+        expect(notifications[0]).to.deep.equal({ type: "message", channel: "news/", data: 1 });
+    });
+
     it("reconnects after the server terminates the socket and subscribes again to every channel, in order", async () => {
         const client = connect();
         const states = record<ConnectionState>(client, "state");
