@@ -8,6 +8,8 @@ const now = () => performance.timeOrigin + performance.now();
 let sockets = [];
 let received = 0;
 let duplicates = 0;
+/** Messages to clients that did not subscribe to a matching channel (the channel benchmark). */
+let strays = 0;
 let lastAt = 0;
 let armed = false;
 let cpuAtArm = process.cpuUsage();
@@ -15,9 +17,16 @@ let cpuAtArm = process.cpuUsage();
 function open(url) {
     return new Promise((resolve) => {
         const ws = new WebSocketClient(url, { perMessageDeflate: false });
-        const client = { ws, count: 0 };
-        ws.on("message", () => {
-            if (!armed) return;
+        const client = { ws, count: 0, expected: true, acknowledged: undefined };
+        ws.on("message", (data) => {
+            if (!armed) {
+                if (client.acknowledged && data.toString().startsWith('{"type":"subscribed"')) client.acknowledged();
+                return;
+            }
+            if (!client.expected) {
+                strays++;
+                return;
+            }
             if (++client.count === 1) {
                 received++;
                 lastAt = now();
@@ -42,18 +51,41 @@ async function connect(url, n, parallel = 100) {
     return { open: sockets.length, failed };
 }
 
+/**
+ * Subscribes the first `count` clients to `target` and every other to one of 100 other channels, each waiting for
+ * its acknowledgement; from then on only the first `count` are expected to hear an event for `target`.
+ */
+async function subscribe(target, count, otherPrefix, parallel = 100) {
+    for (let start = 0; start < sockets.length; start += parallel) {
+        await Promise.all(
+            sockets.slice(start, start + parallel).map((client, offset) => {
+                const i = start + offset;
+                client.expected = i < count;
+                const channel = client.expected ? target : `${otherPrefix}${i % 100}/`;
+                return new Promise((resolve) => {
+                    client.acknowledged = resolve;
+                    client.ws.send(JSON.stringify({ action: "subscribe", channel }));
+                });
+            }),
+        );
+    }
+    return { expected: sockets.filter((c) => c.expected).length };
+}
+
 async function collect(timeoutMs, graceMs) {
     const deadline = Date.now() + timeoutMs;
-    while (received < sockets.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    const expected = sockets.filter((c) => c.expected).length;
+    while (received < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
     // Anything arriving after everyone has one message is a duplicate: wait a little for those.
     await new Promise((resolve) => setTimeout(resolve, graceMs));
     armed = false;
     const cpu = process.cpuUsage(cpuAtArm);
     return {
-        clients: sockets.length,
+        clients: expected,
         received,
         duplicates,
-        missing: sockets.length - received,
+        missing: expected - received,
+        strays,
         lastAt,
         clientsCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     };
@@ -79,11 +111,12 @@ process.on("message", async (message) => {
     if (message.cmd === "connect") reply = await connect(message.url, message.n);
     else if (message.cmd === "arm") {
         for (const client of sockets) client.count = 0;
-        received = duplicates = lastAt = 0;
+        received = duplicates = strays = lastAt = 0;
         armed = true;
         cpuAtArm = process.cpuUsage();
         reply = { armed: sockets.length };
     } else if (message.cmd === "collect") reply = await collect(message.timeoutMs, message.graceMs);
+    else if (message.cmd === "subscribe") reply = await subscribe(message.target, message.count, message.otherPrefix);
     else if (message.cmd === "close") reply = await closeAll();
     else if (message.cmd === "memory") reply = process.memoryUsage();
     process.send({ id: message.id, reply: reply ?? null });

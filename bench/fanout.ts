@@ -3,7 +3,6 @@
 // latency model off and at 10 ms.
 import { ScanCommand, DynamoDBClient, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { WebSocket } from "ws";
@@ -12,6 +11,7 @@ import { serveRecording, type LocalCloud } from "../local/cloud";
 import { eventually } from "../local/eventually";
 import { localCredentials } from "../local/services/credentials";
 import { recordInChild } from "../local/record/record-in-child";
+import { Clients } from "./clients";
 
 const PROGRAM = path.join(__dirname, "fanout-program");
 /** Posts in flight at once: BroadcastWebSocket's default, used by the limits too. */
@@ -50,33 +50,6 @@ export interface FanoutResults {
      * memory (which shrink after a collection, so the delta is this N's), and resident memory (which may not).
      */
     memoryPerConnection: Record<string, { heapBytes: number; rssBytes: number }>;
-}
-
-/** A request/reply channel to the clients process. */
-class Clients {
-    private nextId = 0;
-    private readonly waiting = new Map<number, (reply: unknown) => void>();
-    private constructor(private readonly child: ChildProcess) {
-        child.on("message", (message: { id: number; reply: unknown }) => {
-            this.waiting.get(message.id)?.(message.reply);
-            this.waiting.delete(message.id);
-        });
-    }
-    static start(): Clients {
-        return new Clients(
-            fork(path.join(__dirname, "fanout-clients.js"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
-        );
-    }
-    ask<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
-        const id = this.nextId++;
-        return new Promise((resolve) => {
-            this.waiting.set(id, resolve as (reply: unknown) => void);
-            this.child.send({ id, cmd, ...args });
-        });
-    }
-    stop(): void {
-        this.child.kill();
-    }
 }
 
 /** The limits' worker thread: one per run of the benchmark, warm across runs as a Lambda environment is. */

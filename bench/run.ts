@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { recordInChild } from "../local/record/record-in-child";
 import { archiveFigures } from "./archives";
+import { channelBenchmark } from "./channels";
 import { fanoutBenchmark } from "./fanout";
 import { benchmarkReport } from "./report";
 
@@ -261,6 +262,7 @@ async function main(): Promise<void> {
     await step("fanout", () =>
         fanoutBenchmark({ quick: args.quick, sizes: args.fanoutSizes, log: (line) => console.log(`bench: ${line}`) }),
     );
+    await step("channels", () => channelBenchmark({ quick: args.quick, log: (line) => console.log(`bench: ${line}`) }));
     await step("archives", async () => archiveFigures(ROOT, (await recordInChild(ROOT, { typeCheck: false })).program));
     if (args.tests) await step("npmTestMs", testWallTime);
     if (args.only) {
