@@ -21,7 +21,7 @@ import {
 // the channels an event matches, a Query each; the connection's row keeps the set of its channels, so a disconnect
 // or a 410 finds the rows to delete without an index.
 
-/** The partition key: the channel, prefixed, because DynamoDB key values cannot be empty and `""` is a channel. */
+/** The partition key: the channel, prefixed, because DynamoDB key values cannot be empty and `""` is a channel (B39). */
 export const CHANNEL_KEY_ATTRIBUTE = "channelKey";
 /** The sort key: `<shard>#<connectionId>`, so that segment workers each read a disjoint key range of a channel. */
 export const SLOT_ATTRIBUTE = "slot";
@@ -32,7 +32,7 @@ const IMPLICIT_ATTRIBUTE = "implicit";
 /** Fixed shard space of the sort key; a fan-out of K segments gives each about 1000 / K shards. */
 export const SUBSCRIPTION_SHARDS = 1000;
 const SHARD_DIGITS = 3;
-/** BatchWriteItem's limit per request. */
+/** BatchWriteItem's limit per request (B40). */
 const BATCH_SIZE = 25;
 
 export type SubscriptionStore = ConnectionStore & { subscriptionsTable: string };
