@@ -158,7 +158,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             InvokeApi.start(lambda, { port: ports.lambda, region, accountId: MOCK_ACCOUNT_ID, log }),
         );
         await start("S3", ports.s3, () =>
-            S3Service.start(graph.buckets(), {
+            S3Service.start(graph.bucketSpecs(), {
                 port: ports.s3,
                 directory: path.join(stateDir, "s3"),
                 onEvent: notificationDispatcher(graph.notifications(), region, lambda),

@@ -1,7 +1,7 @@
 import type { Json, RecordedProgram, RecordedResource } from "../record/record-program";
 import { wildcardMatches } from "./iam";
 import { RESOURCE_TYPES } from "../record/resource-types";
-import type { ApiSpec, FunctionSpec, NotificationSpec, RouteSpec, TableSpec } from "./specs";
+import type { ApiSpec, BucketSpec, CorsRuleSpec, FunctionSpec, NotificationSpec, RouteSpec, TableSpec } from "./specs";
 
 interface Permission {
     functionRef: string;
@@ -11,13 +11,30 @@ interface Permission {
 }
 
 const str = (value: Json | undefined): string | undefined => (typeof value === "string" ? value : undefined);
+const strings = (value: Json | undefined): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+/** A `corsRules` input (of a `BucketCorsConfiguration` or a bucket) as plain rules; none when it is absent. */
+function corsRules(value: Json | undefined): CorsRuleSpec[] {
+    if (!Array.isArray(value)) return [];
+    return value.map((rule) => {
+        const r = rule !== null && typeof rule === "object" && !Array.isArray(rule) ? rule : {};
+        return {
+            id: str(r.id),
+            allowedMethods: strings(r.allowedMethods),
+            allowedOrigins: strings(r.allowedOrigins),
+            allowedHeaders: strings(r.allowedHeaders),
+            exposeHeaders: strings(r.exposeHeaders),
+            maxAgeSeconds: typeof r.maxAgeSeconds === "number" ? r.maxAgeSeconds : undefined,
+        };
+    });
+}
 
 /** Lambda's default for retries of a failed asynchronous invocation, without a `FunctionEventInvokeConfig`. */
 const DEFAULT_ASYNC_RETRIES = 2;
 
 /**
  * A recorded program's resources: queries over them (by type, name, URN, parent), and the views each local
- * service is started from (`websocketApis()`, `functions()`, `tables()`, `buckets()`, `notifications()`).
+ * service is started from (`websocketApis()`, `functions()`, `tables()`, `bucketSpecs()`, `notifications()`).
  */
 export class ResourceGraph {
     /** Read once: the graph never changes, and `permits` runs on every message. */
@@ -196,6 +213,24 @@ export class ResourceGraph {
     buckets(): string[] {
         const created = this.ofType(RESOURCE_TYPES.bucket).map((r) => String(r.state.bucket));
         return [...new Set([...created, ...this.notifications().map((n) => n.bucket)])];
+    }
+
+    /**
+     * Each bucket of `buckets()` with its CORS rules: its `BucketCorsConfiguration`'s (`bucket` is the bucket's name),
+     * else the bucket's own `corsRules`, else none. S3 keeps one CORS configuration per bucket, so two are an error.
+     */
+    bucketSpecs(): BucketSpec[] {
+        const configurations = this.ofType(RESOURCE_TYPES.bucketCors);
+        const inline = new Map(this.ofType(RESOURCE_TYPES.bucket).map((r) => [String(r.state.bucket), r.inputs.corsRules]));
+        return this.buckets().map((name) => {
+            const own = configurations.filter((r) => r.inputs.bucket === name);
+            if (own.length > 1) {
+                throw new Error(
+                    `Bucket ${name} has ${own.length} CORS configurations (${own.map((r) => r.name).join(", ")}); S3 keeps one per bucket.`,
+                );
+            }
+            return { name, corsRules: corsRules(own.length === 1 ? own[0].inputs.corsRules : inline.get(name)) };
+        });
     }
 
     notifications(): NotificationSpec[] {

@@ -48,6 +48,26 @@ export interface TableSpec {
     ttlAttribute?: string;
 }
 
+/** One rule of a bucket's CORS configuration, as `aws.s3.BucketCorsConfiguration` takes it. */
+export interface CorsRuleSpec {
+    id?: string;
+    /** `GET`, `PUT`, `POST`, `DELETE` or `HEAD`. */
+    allowedMethods: string[];
+    /** Each with at most one `*` wildcard. */
+    allowedOrigins: string[];
+    /** The request headers a preflight may name, each with at most one `*`; matched case-insensitively. */
+    allowedHeaders: string[];
+    exposeHeaders: string[];
+    maxAgeSeconds?: number;
+}
+
+export interface BucketSpec {
+    /** Physical name. */
+    name: string;
+    /** Empty when CORS is not enabled: S3 then refuses every cross-origin preflight. */
+    corsRules: CorsRuleSpec[];
+}
+
 export interface NotificationTarget {
     functionArn: string;
     events: string[];

@@ -24,6 +24,7 @@ export const RESOURCE_TYPES = {
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+    bucketCors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
     notification: "aws:s3/bucketNotification:BucketNotification",
     queue: "aws:sqs/queue:Queue",
 } as const;

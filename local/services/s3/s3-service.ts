@@ -1,6 +1,8 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import S3rver from "s3rver";
+import type { BucketSpec, CorsRuleSpec } from "../../graph/specs";
 import { close, listen } from "../http";
+import { corsXml, preflightHeaders, validateCorsRules } from "./cors";
 
 /** An object event as the local S3 saw it, before it is shaped as S3's notification record. */
 export interface ObjectEvent {
@@ -16,7 +18,15 @@ export interface ObjectEvent {
     time: string;
 }
 
-/** The program's buckets in s3rver; every object event is reported to `onEvent`. */
+/** The part of s3rver's store its types leave out. */
+interface Store {
+    deleteSubresource(bucket: string, key: undefined, type: "cors"): Promise<void>;
+}
+
+/**
+ * The program's buckets in s3rver, each with its CORS rules; every object event is reported to `onEvent`.
+ * Preflights are answered here, as S3 answers them (see `preflightHeaders`); everything else is s3rver's.
+ */
 export class S3Service {
     private constructor(
         private readonly server: Server,
@@ -24,13 +34,14 @@ export class S3Service {
     ) {}
 
     static async start(
-        buckets: string[],
+        buckets: BucketSpec[],
         options: { port: number; directory: string; onEvent: (event: ObjectEvent) => void },
     ): Promise<S3Service> {
+        for (const bucket of buckets) validateCorsRules(bucket.name, bucket.corsRules);
         const s3rver = new S3rver({
             silent: true,
             directory: options.directory,
-            configureBuckets: buckets.map((name) => ({ name })),
+            configureBuckets: buckets.map(({ name, corsRules }) => ({ name, configs: corsRules.length ? [corsXml(corsRules)] : [] })),
         });
         s3rver.on("event", (event: S3rver.ObjectEvent) => {
             for (const record of event.Records) {
@@ -48,11 +59,42 @@ export class S3Service {
         });
         // Our own server rather than s3rver's run(), whose listen error (a port in use) is an uncaught exception.
         await s3rver.configureBuckets();
-        const server = createServer(s3rver.callback());
+        // Kept state may hold a CORS configuration the program no longer declares; S3 would have none.
+        const store = (s3rver as unknown as { store: Store }).store;
+        await Promise.all(buckets.filter((b) => b.corsRules.length === 0).map((b) => store.deleteSubresource(b.name, undefined, "cors")));
+        const rules = new Map(buckets.map((b) => [b.name, b.corsRules]));
+        const s3rverHandler = s3rver.callback();
+        const server = createServer((req, res) => {
+            if (!answeredPreflight(req, res, rules)) s3rverHandler(req, res);
+        });
         return new S3Service(server, `http://127.0.0.1:${await listen(server, options.port)}`);
     }
 
     stop(): Promise<void> {
         return close(this.server);
     }
+}
+
+/**
+ * Answers a path-style preflight that the bucket's rules allow, with S3's headers. A refused one (no matching rule,
+ * no CORS configuration) and any malformed one go on to s3rver, which refuses them as S3 does (403 CORSResponse).
+ */
+function answeredPreflight(req: IncomingMessage, res: ServerResponse, rules: Map<string, CorsRuleSpec[]>): boolean {
+    const origin = req.headers.origin;
+    const method = req.headers["access-control-request-method"];
+    if (req.method !== "OPTIONS" || !origin || typeof method !== "string") return false;
+    let bucket: string;
+    try {
+        bucket = decodeURIComponent(new URL(req.url ?? "/", "http://s3").pathname.split("/")[1] ?? "");
+    } catch {
+        return false;
+    }
+    const headers = preflightHeaders(rules.get(bucket) ?? [], {
+        origin,
+        method,
+        headers: (req.headers["access-control-request-headers"] ?? "").split(","),
+    });
+    if (!headers) return false;
+    res.writeHead(200, { ...headers, "Content-Length": "0" }).end();
+    return true;
 }
