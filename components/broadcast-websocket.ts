@@ -190,6 +190,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
             CONNECTIONS_TABLE: this.connectionsTable.name,
             SUBSCRIPTIONS_TABLE: this.subscriptionsTable.name,
             CONNECTIONS_ENDPOINT: this.managementEndpoint,
+            CHANNEL_MAX_BYTES: pulumi.output(String(channels.maxNameBytes)),
         };
         const post = { actions: ["execute-api:ManageConnections"], resources: [this.websocket.manageConnectionsArn("POST")] };
         // A gone connection's rows go: its connection row, then its subscription rows in batches.

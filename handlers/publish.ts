@@ -15,6 +15,8 @@ export interface PublishOptions extends DeliveryOptions {
     store: SubscriptionStore;
     /** Query page size. @default 1000 */
     pageSize?: number;
+    /** The API's longest channel name in UTF-8 bytes: longer prefixes can have no subscribers and are not read. @default 1024 */
+    maxChannelBytes?: number;
 }
 
 export interface Publisher {
@@ -31,19 +33,29 @@ export interface Publisher {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
+/** The largest `channels.maxNameBytes` a BroadcastWebSocket takes. */
+const MAX_CHANNEL_BYTES = 1024;
 
 /** A publisher for the tables and endpoint the components put in the environment (see `grantPublish`). */
 export function publisherFromEnvironment(env: NodeJS.ProcessEnv = process.env, options: Partial<PublishOptions> = {}): Publisher {
-    return createPublisher({ store: subscriptionStoreFromEnvironment(env), ...deliveryOptionsFromEnvironment(env), ...options });
+    const maxChannelBytes = env.CHANNEL_MAX_BYTES ? Number(env.CHANNEL_MAX_BYTES) : undefined;
+    return createPublisher({
+        store: subscriptionStoreFromEnvironment(env),
+        ...deliveryOptionsFromEnvironment(env),
+        maxChannelBytes,
+        ...options,
+    });
 }
 
 export function createPublisher(options: PublishOptions): Publisher {
     const deliver = createDelivery(options);
     const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    const maxChannelBytes = options.maxChannelBytes ?? MAX_CHANNEL_BYTES;
 
     const publishMessage: Publisher["publishMessage"] = async (name, message, segment) => {
         const data = messageBytes(message);
-        const channels = matchingChannels(name);
+        // A key of many slashes would otherwise cost a Query per slash, for channels no one can hold.
+        const channels = matchingChannels(name).filter((channel) => Buffer.byteLength(channel, "utf8") <= maxChannelBytes);
         const pages = distinctSubscribers(options.store, channels, { pageSize, segment });
         // A gone connection's rows: its own row lists its channels, but a row written after a racing
         // $disconnect is listed nowhere, so the rows this fan-out read it from go too.

@@ -4,7 +4,7 @@ import { createBroadcaster, type Broadcaster } from "../../handlers/broadcast";
 import type { ConnectionStore } from "../../handlers/connections";
 import { MAX_MESSAGE_BYTES } from "../../handlers/message";
 import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
-import { connectionIds, storeConnections, storedIds, TEST_CREDENTIALS } from "../support/dynamo";
+import { connectionIds, storeConnections, storedIds, storedSubscriptions, TEST_CREDENTIALS } from "../support/dynamo";
 import { useHandlerFixture, type HandlerFixture } from "../support/handler-fixture";
 
 const NOW = Date.now();
@@ -59,6 +59,8 @@ describe("broadcast helper against dynalite and a loopback @connections endpoint
         const result = await broadcaster().broadcast("x");
         expect(result).to.deep.include({ delivered: 27, gone: 3, failed: 0 });
         expect(await storedIds(store)).to.deep.equal(all.filter((id) => !gone.includes(id)));
+        // Their implicit subscriptions go with them: no fan-out reads a gone connection again.
+        expect((await storedSubscriptions(store)).map((row) => row.trim())).to.deep.equal(all.filter((id) => !gone.includes(id)));
     });
 
     it("retries throttling (429) with backoff and delivers", async () => {

@@ -68,6 +68,24 @@ describe("publish against dynalite and a loopback @connections endpoint", () => 
         expect(endpoint.attempts.size).to.equal(0);
     });
 
+    it("reads only the prefixes a channel could be, however many slashes a hostile name has", async () => {
+        let queries = 0;
+        store.dynamodb.middlewareStack.add(
+            (next, context) => async (args) => {
+                if (context.commandName === "QueryCommand") queries++;
+                return next(args);
+            },
+            { step: "initialize", name: "countQueries" },
+        );
+        try {
+            const result = await createPublisher({ store, endpoint: endpointUrl, maxChannelBytes: 16 }).publish("a/".repeat(500), "m");
+            expect(result.delivered).to.equal(1); // all=, on ""
+            expect(queries).to.equal(9); // "", and "a/" … "a/a/a/a/a/a/a/a/" (16 bytes)
+        } finally {
+            store.dynamodb.middlewareStack.remove("countQueries");
+        }
+    });
+
     it("from the environment names the missing variable and the fix", () => {
         expect(() => publisherFromEnvironment({ CONNECTIONS_TABLE: "t", CONNECTIONS_ENDPOINT: "http://x" })).to.throw(
             /SUBSCRIPTIONS_TABLE is not set.*grantPublish/,
