@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { createBroadcaster, type Broadcaster } from "../../handlers/broadcast";
-import type { ConnectionStore } from "../../handlers/connections";
+import type { SubscriptionStore } from "../../handlers/subscriptions";
 import { MAX_MESSAGE_BYTES } from "../../handlers/message";
 import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
 import { connectionIds, storeConnections, storedIds, storedSubscriptions, TEST_CREDENTIALS } from "../support/dynamo";
@@ -14,7 +14,7 @@ describe("broadcast helper against dynalite and a loopback @connections endpoint
     let dynamo: HandlerFixture["dynamo"];
     let endpoint: FakeConnectionsEndpoint;
     let endpointUrl: string;
-    let store: ConnectionStore;
+    let store: SubscriptionStore;
     beforeEach(() => ({ dynamo, endpoint, endpointUrl, store } = fixture()));
     const broadcaster = (options: Partial<Parameters<typeof createBroadcaster>[0]> = {}): Broadcaster =>
         createBroadcaster({ store, endpoint: endpointUrl, baseDelayMs: 1, ...options });
