@@ -1,4 +1,5 @@
 import type { ArchiveFigure } from "./archives";
+import type { ChannelResults, ChannelRun } from "./channels";
 import type { FanoutResults, FanoutRun, Variant } from "./fanout";
 
 type Phase = {
@@ -25,6 +26,7 @@ interface Results {
     archives?: { ours: ArchiveFigure[]; callbackFunctionDefault: ArchiveFigure[] } & { error?: string };
     npmTestMs?: number | { error: string };
     fanout?: FanoutResults & { error?: string };
+    channels?: ChannelResults & { error?: string };
 }
 
 /** bench.mjs's JSON nests phases by letter; (b) appears once per run of it. */
@@ -126,7 +128,30 @@ ${archives.map((a) => `| ${a.name} | ${a.entries} | ${n(a.bytes)} | ${n(defaults
 
 \`npm test\` wall time: ${npmTest} (target: under 2 minutes).
 
-${fanoutSection(results.fanout, results.machine.cpus)}`;
+${fanoutSection(results.fanout, results.machine.cpus)}
+${channelSection(results.channels)}`;
+}
+
+function channelSection(channels: Results["channels"]): string {
+    if (!channels) return "## Channels\n\nNot run.\n";
+    if (channels.error) return `## Channels\n\nFailed: ${channels.error}\n`;
+    const row = (label: string, run: ChannelRun) =>
+        `| ${label} | ${n(run.clients)} | ${n(run.ms, 1)} | ${run.samples.map((ms) => n(ms, 1)).join(", ")} | ${run.missing} | ${run.duplicates} | ${run.strays} |`;
+    return `## Channels
+
+${n(channels.connections)} connections on one BroadcastWebSocket. First every one hears the event (no subscriptions:
+\`unsubscribed: "all"\`, a broadcast); then ${channels.subscribers} subscribe to one channel and the rest to 100 others,
+and the event is for that channel. Time from the put to the last expected client's message, median of the runs,
+in one run of the local cloud. Target: the channel at least 20× faster, and no message to a client subscribed to
+no matching channel.
+
+| event for | expected clients | ms (median) | runs | missing | duplicates | to others |
+|---|---|---|---|---|---|---|
+${row("everyone (broadcast)", channels.broadcast)}
+${row("one channel", channels.channel)}
+
+The channel's event reached its subscribers **${channels.speedup ?? "–"}×** faster than the broadcast reached everyone.
+`;
 }
 
 const VARIANTS: [Variant, string][] = [
