@@ -1,7 +1,7 @@
 // The channel benchmark: N clients on one BroadcastWebSocket, the time from a put to the last client's message
 // when all N hear it (a broadcast) beside when only the 100 subscribed to its channel do, in one run; and how many
 // messages reached a client subscribed to no matching channel (there must be none).
-import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as path from "node:path";
 import { serveRecording } from "../local/cloud";
@@ -9,6 +9,7 @@ import { eventually } from "../local/eventually";
 import { recordInChild } from "../local/record/record-in-child";
 import { localCredentials } from "../local/services/credentials";
 import { Clients } from "./clients";
+import { rowCount } from "./fanout";
 
 const PROGRAM = path.join(__dirname, "fanout-program");
 const SUBSCRIBERS = 100;
@@ -43,17 +44,6 @@ export interface ChannelResults {
     channel: ChannelRun;
     /** broadcast ÷ channel, of the medians. */
     speedup?: number;
-}
-
-async function rowCount(dynamodb: DynamoDBClient, table: string): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-        const page = await dynamodb.send(new ScanCommand({ TableName: table, Select: "COUNT", ExclusiveStartKey: startKey }));
-        count += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return count;
 }
 
 export async function channelBenchmark(options: { quick: boolean; log: (line: string) => void }): Promise<ChannelResults> {

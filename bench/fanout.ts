@@ -69,7 +69,8 @@ class PostLoop {
 const now = () => performance.timeOrigin + performance.now();
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
-async function rowCount(dynamodb: DynamoDBClient, table: string): Promise<number> {
+/** Rows in a table, counted a Scan page at a time. */
+export async function rowCount(dynamodb: DynamoDBClient, table: string): Promise<number> {
     let count = 0;
     let startKey: Record<string, AttributeValue> | undefined;
     do {

@@ -112,22 +112,5 @@ export async function* connectionIdPages(store: ConnectionStore, options: ScanOp
     } while (startKey);
 }
 
-/**
- * Whether the table holds more than `count` rows (expired rows not yet removed by TTL included). Reads `count + 1`
- * keys at most, so deciding costs about one page, not a scan of the table.
- */
-export async function hasMoreConnectionsThan(store: ConnectionStore, count: number): Promise<boolean> {
-    let seen = 0;
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-        const page = await store.dynamodb.send(
-            new ScanCommand({ TableName: store.tableName, Select: "COUNT", Limit: count + 1 - seen, ExclusiveStartKey: startKey }),
-        );
-        seen += page.ScannedCount ?? 0;
-        startKey = page.LastEvaluatedKey;
-    } while (seen <= count && startKey);
-    return seen > count;
-}
-
 // Captured by value even from node_modules (see handlers/index.ts).
 export const deploymentOnlyModule = true;

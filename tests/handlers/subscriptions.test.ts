@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { deleteConnection } from "../../handlers/connections";
 import {
+    hasMoreSubscriptionsThan,
     shardOf,
     slotOf,
     slotRange,
@@ -110,6 +111,20 @@ describe("subscriptions against dynalite", () => {
         const segments = await Promise.all([0, 1, 2, 3, 4].map((index) => subscribers(store, "", { index, total: 5 })));
         expect(segments.flat().sort()).to.deep.equal(ids);
         expect(segments.filter((s) => s.length > 0)).to.have.length.greaterThan(2);
+    });
+
+    it("answers whether the channels hold more subscriptions than the count, at the boundary too, reading no more", async () => {
+        expect(await hasMoreSubscriptionsThan(store, ["", "a/"], 0)).to.equal(false);
+        await storeConnections(store, connectionIds(3, "seg"));
+        await storeConnections(store, ["x=", "y="]);
+        await subscribe(store, "x=", "a/", LIMITS);
+        await subscribe(store, "y=", "a/", LIMITS);
+        // Three on "", two on "a/".
+        expect(await hasMoreSubscriptionsThan(store, ["", "a/"], 0)).to.equal(true);
+        expect(await hasMoreSubscriptionsThan(store, ["", "a/"], 4)).to.equal(true);
+        expect(await hasMoreSubscriptionsThan(store, ["", "a/"], 5)).to.equal(false);
+        expect(await hasMoreSubscriptionsThan(store, ["a/"], 2)).to.equal(false);
+        expect(await hasMoreSubscriptionsThan(store, ["b/"], 0)).to.equal(false);
     });
 
     it("skips rows whose connection has expired", async () => {
