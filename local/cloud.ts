@@ -12,14 +12,15 @@ import { executeApiHost } from "./services/gateway/proxy-events";
 import { InvokeApi } from "./services/lambda/invoke-api";
 import { LambdaRuntime } from "./services/lambda/runtime";
 import { Latency } from "./services/latency";
-import { claimPort, fixedPorts, freePorts, PortTakenError, type PortPlan } from "./services/ports";
+import { PageServer } from "./services/page";
+import { claimPort, fixedPorts, freePorts, pagePort, PortTakenError, type PortPlan } from "./services/ports";
 import { notificationDispatcher, validateNotifications } from "./services/s3/notifications";
 import { S3Service } from "./services/s3/s3-service";
 
 export interface LocalCloudOptions {
     /**
      * The first WebSocket API's port; each further API takes the next one; S3 listens on port + 100, DynamoDB
-     * on port + 101 and Lambda's Invoke API on port + 102. 0: every port ephemeral (tests).
+     * on port + 101, Lambda's Invoke API on port + 102 and the uploads page on port + 103. 0: every port ephemeral (tests).
      */
     port: number;
     /** Keep DynamoDB and S3 data here across restarts; default: a fresh temporary state, removed on stop. */
@@ -52,11 +53,21 @@ export interface WebSocketEndpoint {
     awsUrl: string;
 }
 
+/** The uploads page (page/), for one WebSocket API with channels. */
+export interface PageEndpoint {
+    /** The API's name, as in `apis`. */
+    api: string;
+    /** `http://127.0.0.1:{port}/?url=ws://127.0.0.1:{api port}/{stage}` */
+    url: string;
+}
+
 export interface LocalCloud {
     program: RecordedProgram;
     /** The program's stack outputs, with AWS URLs replaced by their local ones. */
     outputs: Record<string, Json>;
     apis: WebSocketEndpoint[];
+    /** One per API with a `subscribe` route (the channel protocol); none when no API has one, or the page did not build. */
+    pages: PageEndpoint[];
     buckets: string[];
     tables: string[];
     s3Endpoint: string;
@@ -92,8 +103,9 @@ interface Running {
 /**
  * Every address is planned first, so each service is started with everything it needs: the Lambda runtime with
  * the endpoints its functions call, then the services that invoke it (DynamoDB first, which invokes nothing),
- * the WebSocket gateways last, since clients come in through them. They stop in reverse, with the Lambda runtime's
- * pending invocations settled right after the gateways close and its environments ended last.
+ * the WebSocket gateways, since clients come in through them, and the uploads page last, which browsers load first.
+ * They stop in reverse, with the Lambda runtime's pending invocations settled right after the gateways close and
+ * its environments ended last.
  */
 async function startOnce(program: RecordedProgram, options: LocalCloudOptions): Promise<LocalCloud> {
     const log = options.log ?? (() => undefined);
@@ -105,6 +117,14 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
     const url = (port: number) => `http://127.0.0.1:${port}`;
     // Each API's AWS host, which its functions and outputs name, and the local port behind it.
     const hosts = apis.map((api, i) => ({ host: executeApiHost(api.apiId, region), port: ports.gateways[i] }));
+    const endpoints: WebSocketEndpoint[] = apis.map((api, i) => ({
+        name: api.name,
+        apiId: api.apiId,
+        stage: api.stage,
+        url: `ws://127.0.0.1:${ports.gateways[i]}/${api.stage}`,
+        managementEndpoint: `${url(ports.gateways[i])}/${api.stage}`,
+        awsUrl: `wss://${hosts[i].host}/${api.stage}`,
+    }));
     const latency = new Latency(options.latencyMs ?? 0);
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
@@ -184,18 +204,14 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 return { stop: () => gateway.close() };
             });
         }
+        const channelApis = endpoints.filter((_, i) => apis[i].routes.has("subscribe"));
+        const pages = await startPage(channelApis, pagePort(options.port), start, log);
 
         return {
             program,
             outputs: localize(program.outputs, hosts) as Record<string, Json>,
-            apis: apis.map((api, i) => ({
-                name: api.name,
-                apiId: api.apiId,
-                stage: api.stage,
-                url: `ws://127.0.0.1:${ports.gateways[i]}/${api.stage}`,
-                managementEndpoint: `${url(ports.gateways[i])}/${api.stage}`,
-                awsUrl: `wss://${hosts[i].host}/${api.stage}`,
-            })),
+            apis: endpoints,
+            pages,
             buckets: graph.buckets(),
             tables: graph.tables().map((t) => t.name),
             s3Endpoint: url(ports.s3),
@@ -209,6 +225,28 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
     } catch (err) {
         await stop();
         throw err;
+    }
+}
+
+/**
+ * The uploads page, for the APIs that speak the channel protocol, started last: browsers come in through it. A page
+ * that does not build (a broken install) is logged and left out rather than stopping the program's own services.
+ */
+async function startPage(
+    channelApis: WebSocketEndpoint[],
+    port: number,
+    start: (name: string, port: number, begin: () => Promise<PageServer>) => Promise<PageServer>,
+    log: (line: string) => void,
+): Promise<PageEndpoint[]> {
+    if (channelApis.length === 0) return [];
+    try {
+        const defaultWebSocketUrl = channelApis.length === 1 ? channelApis[0].url : undefined;
+        const page = await start("Page", port, () => PageServer.start({ port, defaultWebSocketUrl }));
+        return channelApis.map((api) => ({ api: api.name, url: page.pageFor(api.url) }));
+    } catch (err) {
+        if (err instanceof PortTakenError) throw err;
+        log(`Page not served: ${err instanceof Error ? err.message : String(err)}`);
+        return [];
     }
 }
 

@@ -6,7 +6,7 @@ import { ResourceGraph } from "./graph/resource-graph";
 import { loadProgram } from "./record/load-program";
 import { localCredentials } from "./services/credentials";
 
-export type { LocalCloud, LocalCloudOptions, WebSocketEndpoint } from "./cloud";
+export type { LocalCloud, LocalCloudOptions, PageEndpoint, WebSocketEndpoint } from "./cloud";
 export { eventually } from "./eventually";
 export { ProgramError } from "./record/program-error";
 
@@ -43,7 +43,8 @@ export interface StartedLocalCloud extends LocalCloud {
 }
 
 /**
- * Records a Pulumi program as `pulumi up` would and brings its resource graph up on loopback.
+ * Records a Pulumi program as `pulumi up` would and brings its resource graph up on loopback. An API with channels
+ * (a `subscribe` route) also gets the uploads page, at `pages[i].url`, for a browser test to load.
  *
  * @example
  * const cloud = await startLocalCloud({ program: ".", port: 0 });

@@ -58,6 +58,9 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
     console.log(
         `\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  (credentials ${localCredentials().accessKeyId}/${localCredentials().secretAccessKey})`,
     );
+    for (const page of cloud.pages) {
+        console.log(`Page: ${page.url}${cloud.pages.length > 1 ? `  (${page.api})` : ""}`);
+    }
     console.log(`Outputs also in ${path.relative(cwd, outputsFile) || "outputs.json"}.`);
     console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${typeChecked}). Press Ctrl-C to stop.`);
 

@@ -15,6 +15,14 @@ export function fixedPorts(base: number, apiCount: number): PortPlan {
 }
 
 /**
+ * The uploads page's port: base + 103, or any free one for base 0. It is not in the plan, since no service is given
+ * the page's address: it listens last, on whatever port it gets.
+ */
+export function pagePort(base: number): number {
+    return base === 0 ? 0 : base + 103;
+}
+
+/**
  * Free ports from the operating system, all held at once so that they differ, then released for the services to
  * take. Another process may take one in between: the caller starts again with a new plan (`PortTakenError`).
  */
