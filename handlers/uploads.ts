@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { UploadSigner } from "./channels";
 
@@ -8,12 +8,15 @@ export interface UploadSignerOptions {
     prefix: string;
     /** Lifetime of a URL in seconds. */
     expiresInSeconds: number;
-    s3?: S3Client;
+    /** Client settings (tests, custom endpoints). */
+    s3Config?: S3ClientConfig;
 }
 
 /** Presigned PUTs into the watched bucket, one S3 client per Lambda environment. */
 export function createUploadSigner(options: UploadSignerOptions): UploadSigner {
-    const s3 = options.s3 ?? new S3Client({});
+    // By default the SDK signs the CRC32 of the empty body it presigns into the URL, and S3 then refuses the real
+    // upload as a checksum mismatch: only a checksum the operation requires belongs in the URL.
+    const s3 = new S3Client({ ...options.s3Config, requestChecksumCalculation: "WHEN_REQUIRED" });
     return {
         prefix: options.prefix,
         async sign(key, contentType) {
