@@ -7,7 +7,7 @@ Runs a Pulumi program's resource graph on loopback: API Gateway WebSocket APIs, 
 Commands:
   dev [programDir]         record the program as \`pulumi up\` would and serve it (default: the current folder)
     --port N               first WebSocket API's port; more APIs take N+1, N+2…; S3 N+100, DynamoDB N+101,
-                           Lambda's Invoke API N+102 (default 3001; 0: any free ports)
+                           Lambda's Invoke API N+102, the uploads page N+103 (default 3001; 0: any free ports)
     --stack S              reads Pulumi.<S>.yaml (default dev)
     --persist              keep DynamoDB and S3 data under <programDir>/.local/state across restarts
     --latency MS           delay every @connections and DynamoDB answer by MS, as AWS's network would (default 0)
@@ -17,6 +17,8 @@ Commands:
   upload <file> [key]      put a file into the running local cloud's bucket (key: the file's name)
     --bucket NAME          which bucket, when the program has several (default: the first)
     --dir programDir       the program whose local cloud to use (default: the current folder)
+  page <outDir>            write the uploads page (index.html, app.js) to host for a deployed stack
+    --url wss://…          the BroadcastWebSocket's URL written into the page (default: none, give ?url= when opening it)
 
 Options for every command:
   --verbose                on an error, show its stack trace too
@@ -25,8 +27,8 @@ Options for every command:
 
 In this repository, \`npm start -- [options]\` is \`dev\` and \`npm run upload -- <file>\` is \`upload\`.`;
 
-/** The highest base port whose derived ports (base + 102) are still ports. */
-const MAX_BASE_PORT = 65_535 - 102;
+/** The highest base port whose derived ports (base + 103) are still ports. */
+const MAX_BASE_PORT = 65_535 - 103;
 const MAX_LATENCY_MS = 60_000;
 
 export interface DevArgs {
@@ -52,7 +54,15 @@ export interface UploadArgs {
     verbose: boolean;
 }
 
-export type CliArgs = DevArgs | UploadArgs | { command: "help"; verbose: boolean } | { command: "version"; verbose: boolean };
+export interface PageArgs {
+    command: "page";
+    outDir: string;
+    /** The WebSocket API's URL, written into the page. */
+    url?: string;
+    verbose: boolean;
+}
+
+export type CliArgs = DevArgs | UploadArgs | PageArgs | { command: "help"; verbose: boolean } | { command: "version"; verbose: boolean };
 
 /** Parses the command line strictly: every flag known, every value present and in range, no stray arguments. */
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -63,7 +73,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     const [command, ...options] = rest;
     if (command === "dev") return { ...parseDev(options), verbose };
     if (command === "upload") return { ...parseUpload(options), verbose };
-    throw usageError(`unknown command "${command}"; the commands are dev and upload.`);
+    if (command === "page") return { ...parsePage(options), verbose };
+    throw usageError(`unknown command "${command}"; the commands are dev, upload and page.`);
 }
 
 /** Walks the options, handing each flag's value to `take`; positional arguments go to `positional`. */
@@ -134,5 +145,25 @@ function parseUpload(options: string[]): Omit<UploadArgs, "verbose"> {
     if (positional.length === 0) throw usageError("upload needs a file: serverless-websockets upload <file> [key].");
     if (positional.length > 2) throw usageError(`upload takes a file and a key; got ${positional.length} arguments.`);
     [args.file, args.key] = positional;
+    return args;
+}
+
+function parsePage(options: string[]): Omit<PageArgs, "verbose"> {
+    const positional: string[] = [];
+    const args: Omit<PageArgs, "verbose"> = { command: "page", outDir: "" };
+    walk(
+        options,
+        {
+            "--url": (v) => {
+                if (!/^wss?:\/\/[^\s"<>]+$/.test(v) || v.length > 2_048) {
+                    throw usageError(`--url takes the API's WebSocket URL (wss://… or ws://…); got "${v}".`);
+                }
+                args.url = v;
+            },
+        },
+        (arg) => positional.push(arg),
+    );
+    if (positional.length !== 1) throw usageError("page needs one output folder: serverless-websockets page <outDir> [--url wss://…].");
+    args.outDir = positional[0];
     return args;
 }

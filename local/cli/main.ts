@@ -6,6 +6,7 @@ import { parseCliArgs, USAGE } from "./args";
 import { ProgramError } from "../record/program-error";
 import { CliError } from "./cli-error";
 import { runDev } from "./dev";
+import { runPage } from "./page";
 import { runUpload } from "./upload";
 
 /**
@@ -44,6 +45,9 @@ export async function runCli(argv: string[]): Promise<number> {
                 break;
             case "dev":
                 await runDev(args, callerDir());
+                break;
+            case "page":
+                console.log(await runPage(args, callerDir()));
                 break;
         }
         return 0;

@@ -98,14 +98,8 @@ export class PageServer {
         /** The folder holding `page/`; by default this package's, found from this file. */
         root?: string;
     }): Promise<PageServer> {
-        const files = await pageFiles(options.root ?? findPackageRoot());
-        const html = options.defaultWebSocketUrl
-            ? files.html.replace(
-                  "<head>",
-                  `<head>\n        <meta name="websocket-url" content="${escapeAttribute(options.defaultWebSocketUrl)}" />`,
-              )
-            : files.html;
-        const server = createServer((req, res) => respond(req, res, { html, js: files.js }));
+        const files = await pageFor(options.defaultWebSocketUrl, options.root);
+        const server = createServer((req, res) => respond(req, res, files));
         return new PageServer(server, `http://127.0.0.1:${await listen(server, options.port)}`);
     }
 
@@ -117,6 +111,24 @@ export class PageServer {
     stop(): Promise<void> {
         return close(this.server);
     }
+}
+
+/** The page's files, with `websocketUrl` (if any) written in for a visit without `?url=`. */
+async function pageFor(websocketUrl: string | undefined, root = findPackageRoot()): Promise<PageFiles> {
+    const files = await pageFiles(root);
+    if (!websocketUrl) return files;
+    const meta = `<meta name="websocket-url" content="${escapeAttribute(websocketUrl)}" />`;
+    return { ...files, html: files.html.replace("<head>", `<head>\n        ${meta}`) };
+}
+
+/** Writes index.html and app.js into `outDir`, for any static host (an S3 website, CloudFront, a CDN). */
+export async function writePage(outDir: string, websocketUrl?: string): Promise<string[]> {
+    const files = await pageFor(websocketUrl);
+    fs.mkdirSync(outDir, { recursive: true });
+    const written = [path.join(outDir, "index.html"), path.join(outDir, "app.js")];
+    fs.writeFileSync(written[0], files.html);
+    fs.writeFileSync(written[1], files.js);
+    return written;
 }
 
 const escapeAttribute = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");

@@ -65,6 +65,16 @@ describe("CLI arguments", () => {
         });
     });
 
+    it("reads page's folder and URL", () => {
+        expect(parseCliArgs(["page", "site", "--url", "wss://abc.execute-api.eu-west-1.amazonaws.com/dev"])).to.deep.equal({
+            command: "page",
+            outDir: "site",
+            url: "wss://abc.execute-api.eu-west-1.amazonaws.com/dev",
+            verbose: false,
+        });
+        expect(parseCliArgs(["page", "site"])).to.deep.equal({ command: "page", outDir: "site", verbose: false });
+    });
+
     it("answers --help (after any command, upload's included) and --version before anything else", () => {
         for (const argv of [[], ["--help"], ["-h"], ["upload", "--help"], ["dev", "--port", "1", "--help"]]) {
             expect(parseCliArgs(argv).command, argv.join(" ")).to.equal("help");
@@ -73,14 +83,14 @@ describe("CLI arguments", () => {
     });
 
     const refused: [string[], RegExp][] = [
-        [["serve"], /^unknown command "serve"; the commands are dev and upload\./],
+        [["serve"], /^unknown command "serve"; the commands are dev, upload and page\./],
         [["dev", "--prot", "3001"], /^unknown option --prot\./],
         [["dev", "--stack"], /^--stack needs a value\./],
         [["dev", "--stack", "--quiet"], /^--stack needs a value\./],
         [["dev", "--stack", "../prod"], /^--stack takes a stack name/],
-        [["dev", "--port", "abc"], /^--port takes a port from 0 to 65433; got "abc"\./],
-        [["dev", "--port", "65434"], /^--port takes a port from 0 to 65433; got "65434"\./],
-        [["dev", "--port", "-1"], /^--port takes a port from 0 to 65433; got "-1"\./],
+        [["dev", "--port", "abc"], /^--port takes a port from 0 to 65432; got "abc"\./],
+        [["dev", "--port", "65433"], /^--port takes a port from 0 to 65432; got "65433"\./],
+        [["dev", "--port", "-1"], /^--port takes a port from 0 to 65432; got "-1"\./],
         [["dev", "--port", "1e3"], /^--port takes a port/],
         [["dev", "--latency", "abc"], /^--latency takes milliseconds from 0 to 60000; got "abc"\./],
         [["dev", "--latency", "60001"], /^--latency takes milliseconds/],
@@ -88,6 +98,15 @@ describe("CLI arguments", () => {
         [["upload"], /^upload needs a file/],
         [["upload", "a", "b", "c"], /^upload takes a file and a key; got 3 arguments\./],
         [["upload", "f", "--bucket"], /^--bucket needs a value\./],
+        [["page"], /^page needs one output folder/],
+        [["page", "a", "b"], /^page needs one output folder/],
+        [
+            ["page", "site", "--url", "https://example.com"],
+            /^--url takes the API's WebSocket URL \(wss:\/\/… or ws:\/\/…\); got "https:\/\/example.com"\./,
+        ],
+        [["page", "site", "--url", 'wss://x/"><script>'], /^--url takes the API's WebSocket URL/],
+        [["page", "site", "--url", `wss://${"a".repeat(3000)}`], /^--url takes the API's WebSocket URL/],
+        [["page", "site", "--url"], /^--url needs a value\./],
     ];
     for (const [argv, pattern] of refused) {
         it(`refuses \`${argv.join(" ")}\` in one line naming the fix, and points at --help`, () => {
