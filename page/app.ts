@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 // The uploads page the local cloud serves (local/services/page.ts), bundled for the browser by esbuild: a channel of
 // its own, a file uploaded there through a presigned PUT, and the channel's notifications as they arrive.
 import { ChannelClient, type ConnectionState, type Notification } from "../client";
