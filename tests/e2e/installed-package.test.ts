@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { ResourceGraph } from "../../local/graph/resource-graph";
 import { recordInChild } from "../../local/record/record-in-child";
 import { RESOURCE_TYPES } from "../../local/record/resource-types";
+import { WebSocket } from "ws";
 import { archiveSummary } from "../support/archives";
 import { eventually, TestClient } from "../support/local";
 import { ROOT } from "../support/record";
@@ -16,7 +17,7 @@ const run = promisify(execFile);
 
 /** A user's program outside the repository, importing the package by its name and entry points only. */
 const CONSUMER_PROGRAM = `import { BroadcastWebSocket, EchoWebSocket, type WebSocketEvent } from "serverless-websockets";
-import { broadcasterFromEnvironment } from "serverless-websockets/runtime";
+import { broadcasterFromEnvironment, publish } from "serverless-websockets/runtime";
 
 const echo = new EchoWebSocket("echo");
 
@@ -39,8 +40,22 @@ const room = new BroadcastWebSocket("room", {
 });
 room.grantBroadcast("room-shout-broadcast", room.websocket.routes.shout);
 
+// And one that publishes to a channel through the runtime's publish().
+const news = new BroadcastWebSocket("news", {
+    channels: { unsubscribed: "none" },
+    routes: {
+        tell: async (event: WebSocketEvent) => {
+            const { channel, text } = JSON.parse(event.body ?? "{}") as { channel: string; text: string };
+            await publish(channel, { text });
+            return { statusCode: 200 };
+        },
+    },
+});
+news.grantPublish("news-tell-publish", news.websocket.routes.tell);
+
 export const echoUrl = echo.url;
 export const roomUrl = room.url;
+export const newsUrl = news.url;
 export const bucketName = room.bucketName;
 `;
 
@@ -115,10 +130,13 @@ describe("the package installed into a program outside the repository", function
     });
     after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-    it("holds the build, the bin and the docs, and no TypeScript sources or tests", () => {
+    it("holds the build, the bin, the docs and the page's two sources, and no other sources or tests", () => {
         const pkg = path.join(consumer, "node_modules", "serverless-websockets");
         expect(fs.existsSync(path.join(pkg, "dist", "components", "index.d.ts"))).to.equal(true);
         expect(fs.existsSync(path.join(pkg, "docs", "aws-behaviour.md"))).to.equal(true);
+        expect(fs.existsSync(path.join(pkg, "docs", "channels.md"))).to.equal(true);
+        // The page ships as its two sources, bundled (against dist/client) where it is served or written out.
+        expect(fs.readdirSync(path.join(pkg, "page")).sort()).to.deep.equal(["app.ts", "index.html"]);
         expect(fs.existsSync(path.join(pkg, "local")), "sources").to.equal(false);
         expect(fs.existsSync(path.join(pkg, "tests")), "tests").to.equal(false);
         const resolve = createRequire(path.join(consumer, "index.ts")).resolve;
@@ -127,6 +145,7 @@ describe("the package installed into a program outside the repository", function
             ["serverless-websockets/runtime", "handlers/index.js"],
             ["serverless-websockets/local", "local/index.js"],
             ["serverless-websockets/testing", "testing/index.js"],
+            ["serverless-websockets/client", "client/index.js"],
         ]) {
             expect(resolve(entry), entry).to.equal(path.join(pkg, "dist", file));
         }
@@ -136,7 +155,7 @@ describe("the package installed into a program outside the repository", function
         const { loader, program } = await recordInChild(consumer);
         expect(loader.typeChecked).to.equal(true);
         const functions = new ResourceGraph(program).ofType(RESOURCE_TYPES.function);
-        expect(functions.map((f) => f.name)).to.include.members(["echo-test", "room-shout", "room-fanout"]);
+        expect(functions.map((f) => f.name)).to.include.members(["echo-test", "room-shout", "room-fanout", "room-channels", "news-tell"]);
         for (const fn of functions) {
             const { entries, bytes } = archiveSummary(fn);
             expect(entries, fn.name).to.deep.equal(["__index.js"]);
@@ -148,7 +167,7 @@ describe("the package installed into a program outside the repository", function
         }
     });
 
-    it("runs on the local cloud through the installed CLI: echo, the user's broadcast, an upload", async () => {
+    it("runs on the local cloud through the installed CLI: echo, the user's broadcast, an upload, a publish to the installed client", async () => {
         const cli = path.join(consumer, "node_modules", ".bin", "serverless-websockets");
         const env = { ...process.env };
         delete env.INIT_CWD;
@@ -183,6 +202,22 @@ describe("the package installed into a program outside the repository", function
             const announced = JSON.parse(await listener.next(10_000)) as { key?: string; type?: string };
             expect(announced).to.deep.include({ type: "s3", key: "notes.txt" });
             await Promise.all([speaker.close(), listener.close()]);
+
+            // The installed client, as the consumer's code resolves it, hears the user's publish on its channel.
+            const clientEntry = createRequire(path.join(consumer, "index.ts")).resolve("serverless-websockets/client");
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { ChannelClient } = require(clientEntry) as typeof import("../../client");
+            const subscriber = new ChannelClient({ url: outputs.outputs.newsUrl, WebSocket });
+            try {
+                const heard = new Promise((resolve) => subscriber.on("notification", resolve));
+                await subscriber.subscribe("news/");
+                const teller = await TestClient.open(outputs.outputs.newsUrl);
+                teller.ws.send('{"action":"tell","channel":"news/today/","text":"published"}');
+                expect(await heard).to.deep.equal({ type: "message", channel: "news/today/", data: { text: "published" } });
+                await teller.close();
+            } finally {
+                subscriber.close();
+            }
         } finally {
             child.kill("SIGINT");
             await new Promise((resolve) => child.once("exit", resolve));
