@@ -52,6 +52,12 @@ describe("npm start", () => {
         try {
             await eventually(() => /Ready in/.test(stdout), 60_000, `npm start to be ready:\n${stdout}`);
             const url = /url\s*: "(ws:\/\/[^"]+)"/.exec(stdout)![1];
+            // The chat API speaks the channel protocol, so the uploads page is served for it, pointed at it.
+            const page = /^Page: (http:\/\/127\.0\.0\.1:\d+\/\?url=(\S+))$/m.exec(stdout);
+            expect(page?.[2], `a Page: line in\n${stdout}`).to.equal(url);
+            const served = await fetch(page![1]);
+            expect(served.status).to.equal(200);
+            expect(await served.text()).to.include('<script src="app.js"></script>');
             const connected = await Promise.all([1, 2, 3].map(() => TestClient.open(url)));
             const outputs = JSON.parse(fs.readFileSync(path.join(CHAT, ".local", "outputs.json"), "utf8")) as {
                 tables: string[];
