@@ -7,7 +7,7 @@ import type { Browser, ElementHandle, Page } from "puppeteer-core";
 import { WebSocket } from "ws";
 import { ChannelClient, type Notification } from "../../client";
 import { eventually, startLocalCloud, type StartedLocalCloud } from "../../local";
-import { launchBrowser } from "../support/browser";
+import { findBrowser, launchBrowser } from "../support/browser";
 import { ROOT } from "../support/record";
 
 /** How long a notification may take from the PUT to the page: S3 event, fan-out Lambda, `@connections`. */
@@ -186,5 +186,31 @@ describe("the uploads page in headless Chromium, served by the local cloud for t
         await ready(page);
         expect(await page.$eval("#channel", (el) => el.textContent)).to.equal(channel);
         expect(pageErrors).to.deep.equal([]);
+    });
+});
+
+describe("finding the browser for the browser tests", () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "sw-browser-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const fakeBrowser = (name: string) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, "#!/bin/sh\n", { mode: 0o755 });
+        return file;
+    };
+
+    it("names the missing browser and the fix in one line when there is none", () => {
+        expect(() => findBrowser({ PATH: dir })).to.throw(
+            /^No Chromium for the browser tests: none of chromium, chromium-browser, google-chrome is on PATH; install it \(apt-get install chromium\) or set CHROME_PATH\.$/,
+        );
+    });
+
+    it("takes CHROME_PATH first, refuses one that is not executable, then looks on PATH in order", () => {
+        const chrome = fakeBrowser("google-chrome");
+        const chromium = fakeBrowser("chromium-browser");
+        expect(findBrowser({ PATH: dir })).to.equal(chromium);
+        expect(findBrowser({ PATH: dir, CHROME_PATH: chrome })).to.equal(chrome);
+        fs.writeFileSync(path.join(dir, "plain"), "not executable", { mode: 0o644 });
+        expect(() => findBrowser({ PATH: dir, CHROME_PATH: path.join(dir, "plain") })).to.throw(/is not an executable file; point it at/);
     });
 });

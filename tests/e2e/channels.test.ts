@@ -128,6 +128,26 @@ describe("local cloud: channels on a BroadcastWebSocket, as deployed", () => {
         expect(t.logs.some((line) => /"gone":1[,}]/.test(line))).to.equal(true);
     });
 
+    it("lets the TTL remove a subscription row whose connection's lifetime is over, as DynamoDB's TTL does", async () => {
+        const client = await connect("ana");
+        await subscribe(client, "kept/");
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        await dynamodb.send(
+            new PutItemCommand({
+                TableName: String(t.cloud.outputs.subscriptionsTable),
+                Item: {
+                    channelKey: { S: channelKey("kept/") },
+                    slot: { S: slotOf("ExpiredConn0000=") },
+                    channel: { S: "kept/" },
+                    connectionId: { S: "ExpiredConn0000=" },
+                    expiresAt: { N: String(nowSeconds - 60) },
+                },
+            }),
+        );
+        expect(await t.cloud.dynamodb.sweepExpired()).to.equal(1);
+        expect((await subscriptionRows()).filter((row) => row.startsWith("kept/ "))).to.have.length(1);
+    });
+
     it("hands out a presigned PUT under a subscribed channel; the upload's event reaches the uploader", async () => {
         const client = await connect("ana");
         await subscribe(client, "uploads/ana-page/");
