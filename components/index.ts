@@ -1,5 +1,5 @@
 export { ApiGatewayCloudWatchRole } from "./api-gateway-cloudwatch-role";
-export { BroadcastWebSocket, type BroadcastWebSocketArgs } from "./broadcast-websocket";
+export { BroadcastWebSocket, type BroadcastWebSocketArgs, type ChannelsArgs, type UploadsArgs } from "./broadcast-websocket";
 export type { ConnectionsTableArgs } from "./connections-table";
 export { EchoWebSocket, type EchoWebSocketArgs } from "./echo-websocket";
 export { HandlerFunction, type FunctionCode, type FunctionSettings, type HandlerFunctionArgs } from "./handler-function";
@@ -9,3 +9,4 @@ export { WatchedBucket, type WatchedBucketArgs } from "./watched-bucket";
 export { WebSocketApi, type WebSocketApiArgs, type WebSocketApiSettings } from "./websocket-api";
 export { WebSocketRoute, type RequestAuthorizerArgs, type RouteArgs, type RouteHandler, type WebSocketRouteArgs } from "./websocket-route";
 export type { WebSocketEvent, WebSocketResult } from "../handlers/events";
+export type { AuthorizeSubscribe, SubscribeAuthorization } from "../handlers/channels";
