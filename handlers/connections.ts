@@ -104,12 +104,17 @@ export async function* connectionIdPages(store: ConnectionStore, options: ScanOp
                 ExclusiveStartKey: startKey,
             }),
         );
-        yield (page.Items ?? []).flatMap((item) => {
-            const id = item[CONNECTION_ID_ATTRIBUTE]?.S;
-            return id ? [id] : [];
-        });
+        yield connectionIdsOf(page.Items);
         startKey = page.LastEvaluatedKey;
     } while (startKey);
+}
+
+/** The connection ids of a page of items (each projected to its id). */
+export function connectionIdsOf(items: Record<string, AttributeValue>[] | undefined): string[] {
+    return (items ?? []).flatMap((item) => {
+        const id = item[CONNECTION_ID_ATTRIBUTE]?.S;
+        return id ? [id] : [];
+    });
 }
 
 // Captured by value even from node_modules (see handlers/index.ts).

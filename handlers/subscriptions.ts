@@ -12,6 +12,7 @@ import {
 import {
     CONNECTION_ID_ATTRIBUTE,
     CONNECTION_LIFETIME_SECONDS,
+    connectionIdsOf,
     connectionStoreFromEnvironment,
     EXPIRY_ATTRIBUTE,
     type ConnectionStore,
@@ -252,10 +253,7 @@ export async function* subscriberPages(store: SubscriptionStore, channel: string
                 ExclusiveStartKey: startKey,
             }),
         );
-        yield (page.Items ?? []).flatMap((item) => {
-            const id = item[CONNECTION_ID_ATTRIBUTE]?.S;
-            return id ? [id] : [];
-        });
+        yield connectionIdsOf(page.Items);
         startKey = page.LastEvaluatedKey;
     } while (startKey);
 }

@@ -4,7 +4,7 @@ import { createBroadcaster, type Broadcaster } from "../../handlers/broadcast";
 import type { SubscriptionStore } from "../../handlers/subscriptions";
 import { MAX_MESSAGE_BYTES } from "../../handlers/message";
 import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
-import { connectionIds, storeConnections, storedIds, storedSubscriptions, TEST_CREDENTIALS } from "../support/dynamo";
+import { connectionIds, countingCommands, storeConnections, storedIds, storedSubscriptions, TEST_CREDENTIALS } from "../support/dynamo";
 import { useHandlerFixture, type HandlerFixture } from "../support/handler-fixture";
 
 const NOW = Date.now();
@@ -34,21 +34,11 @@ describe("broadcast helper against dynalite and a loopback @connections endpoint
     it("reads every Scan page when the table spans many pages", async () => {
         const all = connectionIds(53);
         await storeConnections(store, all);
-        let scans = 0;
-        dynamo.client.middlewareStack.add(
-            (next, context) => async (args) => {
-                if (context.commandName === "ScanCommand") scans++;
-                return next(args);
-            },
-            { step: "initialize", name: "countScans" },
+        const { result, calls } = await countingCommands(dynamo.client, "ScanCommand", () =>
+            broadcaster({ scan: { pageSize: 5 } }).broadcast("paged"),
         );
-        try {
-            const result = await broadcaster({ scan: { pageSize: 5 } }).broadcast("paged");
-            expect(result.delivered).to.equal(53);
-            expect(scans).to.be.at.least(11);
-        } finally {
-            dynamo.client.middlewareStack.remove("countScans");
-        }
+        expect(result.delivered).to.equal(53);
+        expect(calls).to.be.at.least(11);
     });
 
     it("deletes the rows of gone connections, and only those", async () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createPublisher, publisherFromEnvironment, type Publisher } from "../../handlers/publish";
 import { subscribe, type SubscriptionStore } from "../../handlers/subscriptions";
 import { FakeConnectionsEndpoint } from "../support/connections-endpoint";
-import { storeConnections, storedIds, storedSubscriptions } from "../support/dynamo";
+import { countingCommands, storeConnections, storedIds, storedSubscriptions } from "../support/dynamo";
 import { useHandlerFixture } from "../support/handler-fixture";
 
 const LIMITS = { maxChannels: 10 };
@@ -69,21 +69,11 @@ describe("publish against dynalite and a loopback @connections endpoint", () => 
     });
 
     it("reads only the prefixes a channel could be, however many slashes a hostile name has", async () => {
-        let queries = 0;
-        store.dynamodb.middlewareStack.add(
-            (next, context) => async (args) => {
-                if (context.commandName === "QueryCommand") queries++;
-                return next(args);
-            },
-            { step: "initialize", name: "countQueries" },
+        const { result, calls } = await countingCommands(store.dynamodb, "QueryCommand", () =>
+            createPublisher({ store, endpoint: endpointUrl, maxChannelBytes: 16 }).publish("a/".repeat(500), "m"),
         );
-        try {
-            const result = await createPublisher({ store, endpoint: endpointUrl, maxChannelBytes: 16 }).publish("a/".repeat(500), "m");
-            expect(result.delivered).to.equal(1); // all=, on ""
-            expect(queries).to.equal(9); // "", and "a/" … "a/a/a/a/a/a/a/a/" (16 bytes)
-        } finally {
-            store.dynamodb.middlewareStack.remove("countQueries");
-        }
+        expect(result.delivered).to.equal(1); // all=, on ""
+        expect(calls).to.equal(9); // "", and "a/" … "a/a/a/a/a/a/a/a/" (16 bytes)
     });
 
     it("from the environment names the missing variable and the fix", () => {

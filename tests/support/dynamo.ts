@@ -69,3 +69,25 @@ export async function storedSubscriptions(store: SubscriptionStore): Promise<str
     const out = await store.dynamodb.send(new ScanCommand({ TableName: store.subscriptionsTable }));
     return (out.Items ?? []).map((item) => `${String(item.channel?.S)} ${String(item[CONNECTION_ID_ATTRIBUTE]?.S)}`).sort();
 }
+
+/** Counts the client's calls of one command (e.g. "QueryCommand") while `run` runs. */
+export async function countingCommands<T>(
+    client: DynamoDBClient,
+    command: string,
+    run: () => Promise<T>,
+): Promise<{ result: T; calls: number }> {
+    let calls = 0;
+    const name = `count-${command}`;
+    client.middlewareStack.add(
+        (next, context) => async (args) => {
+            if (context.commandName === command) calls++;
+            return next(args);
+        },
+        { step: "initialize", name },
+    );
+    try {
+        return { result: await run(), calls };
+    } finally {
+        client.middlewareStack.remove(name);
+    }
+}

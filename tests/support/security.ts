@@ -141,6 +141,9 @@ export function expectBucketsHardened(graph: ResourceGraph, versioned = true): v
     }
 }
 
+/** A BroadcastWebSocket's own route keys without uploads, sorted: the connection routes, `$default` and the channel protocol's. */
+export const BROADCAST_ROUTE_KEYS = ["$connect", "$default", "$disconnect", "ping", "subscribe", "unsubscribe"];
+
 /** D1, D3, D4 (D2 depends on the stack): on-demand, encrypted, TTL on the expiry attribute; the two schemas. */
 export function expectTablesHardened(graph: ResourceGraph): void {
     const tables = graph.ofType(RESOURCE_TYPES.table);
