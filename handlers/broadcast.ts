@@ -1,4 +1,5 @@
-import { connectionIdPages, connectionStoreFromEnvironment, deleteConnection, type ConnectionStore, type ScanOptions } from "./connections";
+import { deleteConnection } from "./connection-cleanup";
+import { connectionIdPages, connectionStoreFromEnvironment, type ConnectionStore, type ScanOptions } from "./connections";
 import { createDelivery, messageBytes, type BroadcastResult, type DeliveryOptions } from "./delivery";
 
 export type { BroadcastResult } from "./delivery";

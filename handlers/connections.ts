@@ -1,6 +1,5 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { WebSocketEvent } from "./events";
-import { channelsOf, deleteSubscriptions } from "./subscriptions";
 
 /** API Gateway closes every WebSocket connection after 2 hours: a row older than that is stale. */
 export const CONNECTION_LIFETIME_SECONDS = 2 * 60 * 60;
@@ -60,21 +59,19 @@ export async function saveConnection(store: ConnectionStore, record: ConnectionR
     await store.dynamodb.send(new PutItemCommand({ TableName: store.tableName, Item: item }));
 }
 
-/**
- * Forgets a connection: its row, then (with channels) the subscription rows its row lists. Deleting a row that is
- * not there succeeds: disconnect and cleanup may both try.
- */
-export async function deleteConnection(store: ConnectionStore, connectionId: string): Promise<void> {
+/** Deletes a connection's row and returns it as it was (nothing if it was not there). */
+export async function deleteConnectionRow(
+    store: ConnectionStore,
+    connectionId: string,
+): Promise<Record<string, AttributeValue> | undefined> {
     const { Attributes } = await store.dynamodb.send(
         new DeleteItemCommand({
             TableName: store.tableName,
             Key: { [CONNECTION_ID_ATTRIBUTE]: { S: connectionId } },
-            ReturnValues: store.subscriptionsTable ? "ALL_OLD" : undefined,
+            ReturnValues: "ALL_OLD",
         }),
     );
-    if (store.subscriptionsTable) {
-        await deleteSubscriptions({ ...store, subscriptionsTable: store.subscriptionsTable }, connectionId, channelsOf(Attributes));
-    }
+    return Attributes;
 }
 
 export interface ScanOptions {

@@ -1,5 +1,6 @@
 import type { WebSocketEvent } from "./events";
-import { deleteConnection, type ConnectionStore } from "./connections";
+import { deleteConnection } from "./connection-cleanup";
+import type { ConnectionStore } from "./connections";
 
 /** `$disconnect`: forgets the connection. Idempotent; API Gateway ignores the result, so a failure is only logged. */
 export function disconnectHandler(store: ConnectionStore) {

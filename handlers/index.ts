@@ -15,11 +15,11 @@ export {
     connectionIdPages,
     connectionRecord,
     connectionStoreFromEnvironment,
-    deleteConnection,
     saveConnection,
     type ConnectionRecord,
     type ConnectionStore,
 } from "./connections";
+export { deleteConnection } from "./connection-cleanup";
 export type { WebSocketEvent, WebSocketResult } from "./events";
 export { MAX_MESSAGE_BYTES } from "./message";
 

@@ -1,6 +1,6 @@
 import { matchingChannels, type ChannelMessage } from "../protocol/channels";
 import { deliveryOptionsFromEnvironment } from "./broadcast";
-import { deleteConnection } from "./connections";
+import { deleteConnection } from "./connection-cleanup";
 import { createDelivery, messageBytes, type BroadcastResult, type DeliveryOptions } from "./delivery";
 import {
     deleteSubscriptions,

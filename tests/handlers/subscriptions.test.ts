@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { deleteConnection } from "../../handlers/connections";
+import { deleteConnection } from "../../handlers/connection-cleanup";
 import {
     hasMoreSubscriptionsThan,
     shardOf,
