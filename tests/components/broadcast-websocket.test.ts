@@ -380,7 +380,7 @@ describe("BroadcastWebSocket channels and uploads", () => {
         (graph.one(RESOURCE_TYPES.function, name).inputs.environment as { variables: Record<string, string> }).variables;
     const withoutLogs = (name: string) => functionGrants(graph, name).filter((g) => !g.actions[0].startsWith("logs:"));
 
-    it("adds a two-way upload route, and lets the channel function put objects under the prefix only", () => {
+    it("adds a two-way upload route, and lets the channel function put objects under the prefix only (S6)", () => {
         const routes = [
             ...graph
                 .websocketApis()
@@ -397,7 +397,7 @@ describe("BroadcastWebSocket channels and uploads", () => {
         });
     });
 
-    it("gives a created bucket a CORS rule for PUTs from the allowed origins only", () => {
+    it("gives a created bucket a CORS rule for PUTs from the allowed origins only (S6)", () => {
         const cors = graph.ofType(RESOURCE_TYPES.bucketCors);
         expect(cors).to.have.length(1);
         expect(cors[0].inputs.bucket).to.equal(graph.one(RESOURCE_TYPES.bucket, "files-bucket").id);
@@ -412,7 +412,7 @@ describe("BroadcastWebSocket channels and uploads", () => {
         ]);
     });
 
-    it("without uploads: no upload route, no S3 grant, no CORS rule", () => {
+    it("without uploads: no upload route, no S3 grant, no CORS rule (S6)", () => {
         expect([
             ...graph
                 .websocketApis()
@@ -420,6 +420,8 @@ describe("BroadcastWebSocket channels and uploads", () => {
                 .routes.keys(),
         ]).to.not.include("upload");
         expect(withoutLogs("quiet-channels").flatMap((g) => g.actions)).to.not.include("s3:PutObject");
+        const quietBucket = graph.one(RESOURCE_TYPES.bucket, "quiet-bucket").id;
+        expect(graph.ofType(RESOURCE_TYPES.bucketCors).map((c) => c.inputs.bucket)).to.not.include(quietBucket);
     });
 
     it("with unsubscribed: none, $connect writes no subscription and may not", () => {
