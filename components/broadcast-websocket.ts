@@ -9,7 +9,7 @@ import { publisherFromEnvironment } from "../handlers/publish";
 import { s3FanoutHandler } from "../handlers/s3-fanout";
 import { fanoutSegmentHandler, segmentDispatcherFromEnvironment } from "../handlers/segmented-fanout";
 import { subscriptionStoreFromEnvironment } from "../handlers/subscriptions";
-import { uploadSignerFromEnvironment } from "../handlers/uploads";
+import { DEFAULT_UPLOAD_MAX_BYTES, uploadSignerFromEnvironment } from "../handlers/uploads";
 import { createConnectionsTable, createSubscriptionsTable, type ConnectionsTableArgs } from "./connections-table";
 import { DEFAULT_ROUTE_SELECTION_EXPRESSION, INTEGRATION_TIMEOUT_SECONDS } from "./defaults";
 import { HandlerFunction, mergeFunctionSettings } from "./handler-function";
@@ -42,8 +42,9 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
     /** Only keys with this suffix. @example ".jpg" */
     filterSuffix?: string;
     /**
-     * Extra routes by route key, as in `WebSocketApi`. Their functions get `CONNECTIONS_TABLE` and
-     * `CONNECTIONS_ENDPOINT` in their environment; call `grantBroadcast` to let one broadcast.
+     * Extra routes by route key, as in `WebSocketApi`. Their functions get `broadcastEnvironment` (the tables,
+     * the `@connections` endpoint, `CHANNEL_MAX_BYTES`); call `grantPublish` or `grantBroadcast` to let one send.
+     * The channel protocol's route keys (`subscribe`, `unsubscribe`, `ping`, `upload`) are taken.
      * @default {}
      */
     routes?: Record<string, RouteHandler | RouteArgs>;
@@ -58,16 +59,16 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
         /** Reserved concurrency. @default unreserved */
         reservedConcurrency?: number;
         /**
-         * Worker invocations to split each fan-out into (DynamoDB parallel-scan segments). Above 1, the S3-triggered
-         * function invokes a worker function K times asynchronously, each posting to one segment of the connections,
-         * so one event reaches more clients than one invocation could post to before its timeout.
+         * Worker invocations to split each fan-out into (1 to 1000). Above 1, the S3-triggered function invokes a
+         * worker function K times asynchronously, each posting to the subscribers in its range of the subscription
+         * rows' 1,000 shards, so one event reaches more clients than one invocation could post to before its timeout.
          * @default 1: the S3-triggered function posts to every connection itself
          * @example 8
          */
         segments?: number;
         /**
-         * With `segments` above 1, split only when the table holds more than this many connections; at or below it
-         * a single worker invocation posts to all of them. Counting costs one Scan of up to this many keys.
+         * With `segments` above 1, split only when the event's channels hold more than this many subscriptions; at
+         * or below it a single worker invocation posts to all of them. Counting costs Queries of up to this many keys.
          * @default 0: always split
          * @example 5000
          */
@@ -86,7 +87,8 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
      * under `prefix` and under a channel the connection is subscribed to. A created bucket gets a CORS rule so
      * browsers may PUT; for a bucket you bring, add one yourself.
      * @default false
-     * @example { prefix: "uploads/", allowedOrigins: ["https://app.example.com"] }
+     * Without an authorizer (and `authorizeSubscribe`), anyone who connects may upload under the prefix.
+     * @example { prefix: "uploads/", maxBytes: 5_000_000, allowedOrigins: ["https://app.example.com"] }
      */
     uploads?: boolean | UploadsArgs;
     /** The connections and subscriptions tables. */
@@ -100,17 +102,22 @@ export interface BroadcastWebSocketArgs extends WebSocketApiSettings {
 
 export interface ChannelsArgs {
     /**
-     * What a connection that has never subscribed receives: every event, or nothing until it subscribes.
-     * @default "all"
+     * What a connection that has never subscribed receives: every event, or nothing until it subscribes. With
+     * `authorizeSubscribe` it must be "none": a connection that never subscribed would otherwise hear every channel.
+     * @default "all", or "none" with `authorizeSubscribe`
      */
     unsubscribed?: "all" | "none";
-    /** Channels one connection may hold at once (1 to 1000). @default 50 */
+    /**
+     * Channels one connection may hold at once (1 to 1000). Their names live in the connection's row, so
+     * `maxPerConnection × maxNameBytes` may not exceed 350 KB (DynamoDB's item limit is 400 KB).
+     * @default 50
+     */
     maxPerConnection?: number;
     /** Longest channel name in UTF-8 bytes (1 to 1024, DynamoDB's key limit leaves room). @default 256 */
     maxNameBytes?: number;
     /**
      * Decides each subscribe (AppSync Events' `onSubscribe`); serialized into the channel function with its
-     * closure. A false, or a throw, refuses with `Forbidden` or `InternalError`.
+     * closure. Anything but `true` refuses with `Forbidden`; a throw with `InternalError`.
      * @default none: any connection may subscribe to any channel
      * @example ({ channel, principalId }) => channel.startsWith(`users/${principalId}/`)
      */
@@ -122,6 +129,8 @@ export interface UploadsArgs {
     prefix?: string;
     /** Lifetime of a URL in seconds (1 to 3600). @default 300 */
     expiresInSeconds?: number;
+    /** The largest file a URL is signed for, in bytes (its length is signed: S3 refuses any other). @default 10485760 (10 MiB) */
+    maxBytes?: number;
     /** Origins a browser may PUT from (the created bucket's CORS rule). @default ["*"]: the presigned URL is the credential */
     allowedOrigins?: string[];
 }
@@ -277,6 +286,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
                                   UPLOAD_BUCKET: watched.name,
                                   UPLOAD_PREFIX: uploads.prefix,
                                   UPLOAD_EXPIRES_SECONDS: String(uploads.expiresInSeconds),
+                                  UPLOAD_MAX_BYTES: String(uploads.maxBytes),
                               }
                             : {}),
                     },
@@ -466,20 +476,32 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     }
 }
 
+/** A connection row holds its channels' names: they must fit well inside DynamoDB's 400 KB item. */
+const MAX_CHANNEL_SET_BYTES = 350 * 1024;
+
 function validateChannels(args: ChannelsArgs) {
-    const unsubscribed = args.unsubscribed ?? "all";
-    if (unsubscribed !== "all" && unsubscribed !== "none") {
-        throw new InvalidArgumentError(TYPE, `channels.unsubscribed is "${String(unsubscribed)}"; use "all" or "none".`);
-    }
     if (args.authorizeSubscribe !== undefined && typeof args.authorizeSubscribe !== "function") {
         throw new InvalidArgumentError(TYPE, "channels.authorizeSubscribe must be a function ({ channel, principalId, … }) => boolean.");
     }
-    return {
-        unsubscribed,
-        maxPerConnection: requireIntegerInRange(TYPE, "channels.maxPerConnection", args.maxPerConnection ?? 50, 1, 1000),
-        maxNameBytes: requireIntegerInRange(TYPE, "channels.maxNameBytes", args.maxNameBytes ?? 256, 1, 1024),
-        authorizeSubscribe: args.authorizeSubscribe,
-    };
+    const unsubscribed = args.unsubscribed ?? (args.authorizeSubscribe ? "none" : "all");
+    if (unsubscribed !== "all" && unsubscribed !== "none") {
+        throw new InvalidArgumentError(TYPE, `channels.unsubscribed is "${String(unsubscribed)}"; use "all" or "none".`);
+    }
+    if (unsubscribed === "all" && args.authorizeSubscribe) {
+        throw new InvalidArgumentError(
+            TYPE,
+            'channels.unsubscribed "all" lets a connection that never subscribes hear every channel, past authorizeSubscribe: use "none".',
+        );
+    }
+    const maxPerConnection = requireIntegerInRange(TYPE, "channels.maxPerConnection", args.maxPerConnection ?? 50, 1, 1000);
+    const maxNameBytes = requireIntegerInRange(TYPE, "channels.maxNameBytes", args.maxNameBytes ?? 256, 1, 1024);
+    if (maxPerConnection * maxNameBytes > MAX_CHANNEL_SET_BYTES) {
+        throw new InvalidArgumentError(
+            TYPE,
+            `channels.maxPerConnection × maxNameBytes is ${maxPerConnection * maxNameBytes} bytes, over the ${MAX_CHANNEL_SET_BYTES} a connection's row can hold: lower one.`,
+        );
+    }
+    return { unsubscribed, maxPerConnection, maxNameBytes, authorizeSubscribe: args.authorizeSubscribe };
 }
 
 function validateUploads(uploads: BroadcastWebSocketArgs["uploads"]): Required<UploadsArgs> | undefined {
@@ -488,6 +510,10 @@ function validateUploads(uploads: BroadcastWebSocketArgs["uploads"]): Required<U
     const prefix = args.prefix ?? "uploads/";
     if (prefix !== "" && !prefix.endsWith("/")) {
         throw new InvalidArgumentError(TYPE, `uploads.prefix "${prefix}" must end with "/" (a channel), e.g. "${prefix}/".`);
+    }
+    if (/[*?$]/.test(prefix)) {
+        // They are IAM wildcards (and a policy variable's start) in the PutObject grant's resource.
+        throw new InvalidArgumentError(TYPE, `uploads.prefix "${prefix}" may not hold *, ? or $: name a plain key prefix.`);
     }
     const allowedOrigins = args.allowedOrigins ?? ["*"];
     if (allowedOrigins.length === 0) {
@@ -499,6 +525,8 @@ function validateUploads(uploads: BroadcastWebSocketArgs["uploads"]): Required<U
     return {
         prefix,
         expiresInSeconds: requireIntegerInRange(TYPE, "uploads.expiresInSeconds", args.expiresInSeconds ?? 300, 1, 3600),
+        // S3's largest single PUT is 5 GiB.
+        maxBytes: requireIntegerInRange(TYPE, "uploads.maxBytes", args.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES, 1, 5 * 1024 ** 3),
         allowedOrigins,
     };
 }

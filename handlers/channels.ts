@@ -21,8 +21,10 @@ export type AuthorizeSubscribe = (request: SubscribeAuthorization) => boolean | 
 export interface UploadSigner {
     /** Only keys under this prefix may be uploaded. */
     prefix: string;
-    /** A presigned PUT for `key`, valid for the signer's lifetime. */
-    sign(key: string, contentType: string | undefined): Promise<Omit<UploadReply, "type" | "key">>;
+    /** The largest body a URL is signed for, in bytes. */
+    maxBytes: number;
+    /** A presigned PUT for `key` of exactly `size` bytes, valid for the signer's lifetime. */
+    sign(key: string, size: number, contentType: string | undefined): Promise<Omit<UploadReply, "type" | "key">>;
 }
 
 export interface ChannelRouteOptions {
@@ -124,9 +126,15 @@ async function unsubscribeRoute(options: ChannelRouteOptions, connectionId: stri
 async function uploadRoute(options: ChannelRouteOptions, connectionId: string, message: Record<string, unknown>) {
     const uploads = options.uploads;
     if (!uploads) return refuse("InvalidMessage", "This API does not hand out upload URLs (BroadcastWebSocket's uploads option).");
-    const { key, contentType } = message;
+    const { key, contentType, size } = message;
     if (typeof key !== "string" || key === "" || key.endsWith("/") || Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) {
         return refuse("InvalidKey", `"key" must be an object key of 1 to ${MAX_KEY_BYTES} bytes that does not end with "/".`);
+    }
+    if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+        return refuse("InvalidMessage", `"size" must be the file's length in bytes, a whole number (got ${typeof size === "number" ? size : describe(size)}).`);
+    }
+    if (size > uploads.maxBytes) {
+        return refuse("FileTooLarge", `The file is ${size} bytes; uploads here take at most ${uploads.maxBytes}.`);
     }
     if (contentType !== undefined && (typeof contentType !== "string" || !/^[\w.+-]+\/[\w.+-]+( *;.*)?$/.test(contentType))) {
         return refuse("InvalidMessage", `"contentType" must be a media type such as "text/plain".`);
@@ -144,7 +152,7 @@ async function uploadRoute(options: ChannelRouteOptions, connectionId: string, m
     if (!channelsOf(Item).some((channel) => key.startsWith(channel))) {
         return refuse("Forbidden", `Subscribe to a channel that "${key}" lies under before uploading there.`, 403);
     }
-    const signed = await uploads.sign(key, contentType);
+    const signed = await uploads.sign(key, size, contentType);
     return reply({ type: "upload", key, ...signed });
 }
 

@@ -25,11 +25,12 @@ const ui = {
     none: element<HTMLParagraphElement>("no-notifications"),
 };
 
-/** `?url=`, else the one the local server wrote into the page. */
+/** The URL written into the page (`serverless-websockets page --url`, or the local server's only API), else `?url=`. */
 function websocketUrl(): string | undefined {
-    const fromQuery = new URLSearchParams(location.search).get("url");
-    if (fromQuery) return fromQuery;
-    return document.querySelector<HTMLMetaElement>('meta[name="websocket-url"]')?.content || undefined;
+    // A URL written into the page wins: a link's ?url= must not point a hosted page (and its uploads) elsewhere.
+    const written = document.querySelector<HTMLMetaElement>('meta[name="websocket-url"]')?.content;
+    if (written) return written;
+    return new URLSearchParams(location.search).get("url") || undefined;
 }
 
 /** `uploads/<random id>/`, under the component's default upload prefix; kept for the tab's session. */

@@ -23,6 +23,8 @@ export interface UploadRequest {
     key: string;
     /** Sent back in `headers`; the PUT must carry the same `Content-Type`. */
     contentType?: string;
+    /** The body's length in bytes, signed into the URL: S3 refuses a PUT of any other length. */
+    size: number;
 }
 export type ChannelRequest = SubscribeRequest | UnsubscribeRequest | PingRequest | UploadRequest;
 
@@ -61,6 +63,7 @@ export type ChannelErrorCode =
     | "Forbidden"
     | "NotConnected"
     | "InvalidKey"
+    | "FileTooLarge"
     | "InternalError";
 export type ChannelReply = SubscribedReply | UnsubscribedReply | PongReply | UploadReply | ErrorReply;
 

@@ -424,6 +424,16 @@ describe("BroadcastWebSocket channels and uploads", () => {
         expect(graph.ofType(RESOURCE_TYPES.bucketCors).map((c) => c.inputs.bucket)).to.not.include(quietBucket);
     });
 
+    it('makes authorizeSubscribe\'s default unsubscribed "none": a never-subscribed connection hears nothing', async () => {
+        const guarded = await recordInProcess(() => new BroadcastWebSocket("guarded", { channels: { authorizeSubscribe: () => true } }));
+        const connect = guarded.one(RESOURCE_TYPES.function, "guarded-connect");
+        expect((connect.inputs.environment as { variables: Record<string, string> }).variables.CHANNELS_UNSUBSCRIBED).to.equal("none");
+    });
+
+    it("signs upload URLs for at most maxBytes (10 MiB unless set)", () => {
+        expect(variables("files-channels").UPLOAD_MAX_BYTES).to.equal(String(10 * 1024 * 1024));
+    });
+
     it("with unsubscribed: none, $connect writes no subscription and may not", () => {
         expect(variables("quiet-connect")).to.deep.include({ CHANNELS_UNSUBSCRIBED: "none" });
         expect(variables("files-connect")).to.deep.include({ CHANNELS_UNSUBSCRIBED: "all" });

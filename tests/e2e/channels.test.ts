@@ -151,8 +151,11 @@ describe("local cloud: channels on a BroadcastWebSocket, as deployed", () => {
     it("hands out a presigned PUT under a subscribed channel; the upload's event reaches the uploader", async () => {
         const client = await connect("ana");
         await subscribe(client, "uploads/ana-page/");
-        expect(await ask(client, { action: "upload", key: "uploads/elsewhere/x.txt" })).to.include({ type: "error", error: "Forbidden" });
-        const upload = await ask(client, { action: "upload", key: "uploads/ana-page/hello.txt", contentType: "text/plain" });
+        expect(await ask(client, { action: "upload", key: "uploads/elsewhere/x.txt", size: 1 })).to.include({
+            type: "error",
+            error: "Forbidden",
+        });
+        const upload = await ask(client, { action: "upload", key: "uploads/ana-page/hello.txt", contentType: "text/plain", size: 26 });
         expect(upload).to.include({ type: "upload", method: "PUT", key: "uploads/ana-page/hello.txt" });
         const response = await fetch(String(upload.url), {
             method: "PUT",

@@ -115,41 +115,47 @@ describe("channel routes (subscribe, unsubscribe, ping, upload) against dynalite
 
     describe("upload", () => {
         const s3Config = { region: "us-east-1", endpoint: "http://127.0.0.1:4569", forcePathStyle: true, credentials: TEST_CREDENTIALS };
-        const uploads = createUploadSigner({ bucket: "watched", prefix: "uploads/", expiresInSeconds: 120, s3Config });
+        const uploads = createUploadSigner({ bucket: "watched", prefix: "uploads/", expiresInSeconds: 120, maxBytes: 1000, s3Config });
 
         it("presigns a PUT for a key under a channel the connection holds", async () => {
             await send("subscribe", { channel: "uploads/job-42/" });
             const before = Date.now();
-            const reply = await send("upload", { key: "uploads/job-42/in.txt", contentType: "text/plain" }, { uploads });
+            const reply = await send("upload", { key: "uploads/job-42/in.txt", contentType: "text/plain", size: 26 }, { uploads });
             expect(reply.body).to.include({ type: "upload", key: "uploads/job-42/in.txt", method: "PUT" });
             const upload = reply.body as Extract<ChannelReply, { type: "upload" }>;
             expect(upload.headers).to.deep.equal({ "Content-Type": "text/plain" });
             const url = new URL(upload.url);
             expect(url.pathname).to.equal("/watched/uploads/job-42/in.txt");
             expect(url.searchParams.get("X-Amz-Expires")).to.equal("120");
-            expect(url.searchParams.get("X-Amz-SignedHeaders")).to.match(/host/);
+            // The length and type are signed, so S3 refuses a body of another size or type.
+            expect(url.searchParams.get("X-Amz-SignedHeaders")).to.equal("content-length;content-type;host");
             // No checksum of the empty body presigned (S3 would refuse the real upload as a mismatch).
             expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).to.deep.equal([]);
             expect(Date.parse(upload.expiresAt) - before).to.be.within(119_000, 121_000);
         });
 
         const refused: [string, Record<string, unknown>, string][] = [
-            ["outside its channels", { key: "uploads/other/in.txt" }, "Forbidden"],
-            ["outside the prefix", { key: "private/in.txt" }, "Forbidden"],
-            ["a folder", { key: "uploads/job-42/" }, "InvalidKey"],
-            ["no key", {}, "InvalidKey"],
-            ["a key over 1024 bytes", { key: `uploads/job-42/${"k".repeat(1024)}` }, "InvalidKey"],
-            ["a hostile content type", { key: "uploads/job-42/a", contentType: "text/html\r\nX-Evil: 1" }, "InvalidMessage"],
+            ["outside its channels", { key: "uploads/other/in.txt", size: 1 }, "Forbidden"],
+            ["outside the prefix", { key: "private/in.txt", size: 1 }, "Forbidden"],
+            ["a folder", { key: "uploads/job-42/", size: 1 }, "InvalidKey"],
+            ["no key", { size: 1 }, "InvalidKey"],
+            ["a key over 1024 bytes", { key: `uploads/job-42/${"k".repeat(1024)}`, size: 1 }, "InvalidKey"],
+            ["a hostile content type", { key: "uploads/job-42/a", contentType: "text/html\r\nX-Evil: 1", size: 1 }, "InvalidMessage"],
+            ["no size", { key: "uploads/job-42/a" }, "InvalidMessage"],
+            ["a negative size", { key: "uploads/job-42/a", size: -1 }, "InvalidMessage"],
+            ["a fractional size", { key: "uploads/job-42/a", size: 1.5 }, "InvalidMessage"],
+            ["a size given as a string", { key: "uploads/job-42/a", size: "10" }, "InvalidMessage"],
+            ["a file over maxBytes", { key: "uploads/job-42/a", size: 1001 }, "FileTooLarge"],
         ];
         for (const [what, body, code] of refused) {
-            it(`refuses a key ${what} with ${code}`, async () => {
+            it(`refuses an upload ${what} with ${code}`, async () => {
                 await send("subscribe", { channel: "uploads/job-42/" });
                 expect((await send("upload", body, { uploads })).body).to.include({ type: "error", error: code });
             });
         }
 
         it("is refused when the API offers no uploads", async () => {
-            expect((await send("upload", { key: "uploads/a" })).body).to.include({ type: "error", error: "InvalidMessage" });
+            expect((await send("upload", { key: "uploads/a", size: 1 })).body).to.include({ type: "error", error: "InvalidMessage" });
         });
     });
 });
