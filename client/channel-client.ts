@@ -108,9 +108,22 @@ export class ChannelClient {
         return this.changeSubscription("unsubscribe", channel);
     }
 
-    /** A presigned PUT URL for `key`, which must lie under a subscribed channel. */
-    requestUpload(key: string, contentType?: string): Promise<UploadReply> {
-        const message: UploadRequest = contentType === undefined ? { action: "upload", key } : { action: "upload", key, contentType };
+    /**
+     * A presigned PUT URL for `key`, which must lie under a subscribed channel, for a body of exactly `file.size`
+     * bytes (S3 refuses any other length) and, if given, `file.contentType`. A `size` that is not a whole number of
+     * bytes, 0 or more, is refused before anything is sent.
+     */
+    requestUpload(key: string, file: { size: number; contentType?: string }): Promise<UploadReply> {
+        const size: unknown = (file as { size?: unknown } | undefined)?.size;
+        if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+            const got = typeof size === "number" ? String(size) : typeof size;
+            return Promise.reject(
+                new ChannelError("InvalidMessage", `An upload's size must be a whole number of bytes, 0 or more, not ${got}`),
+            );
+        }
+        const { contentType } = file;
+        const message: UploadRequest =
+            contentType === undefined ? { action: "upload", key, size } : { action: "upload", key, contentType, size };
         return this.call(message, (reply) => (reply.type === "upload" ? reply : undefined));
     }
 

@@ -57,7 +57,7 @@ describe("client: in a browser bundle", function () {
                 const notified = new Promise((resolve) => client.on("notification", resolve));
                 await client.subscribe("browser/");
                 const notification = await notified;
-                const upload = await client.requestUpload("browser/x.txt", "text/plain");
+                const upload = await client.requestUpload("browser/x.txt", { size: 5, contentType: "text/plain" });
                 client.close();
                 return { notification, key: upload.key, state: client.state };
             }, server.url);

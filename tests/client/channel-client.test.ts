@@ -76,7 +76,7 @@ describe("client: ChannelClient against a loopback server", function () {
                   ? { error: "UnknownRoute", message: "No route for unsubscribe" }
                   : undefined;
         const client = connect();
-        expect(await rejection(client.requestUpload("a/b.txt", "text/plain"))).to.include({
+        expect(await rejection(client.requestUpload("a/b.txt", { size: 1, contentType: "text/plain" }))).to.include({
             code: "InternalError",
             message: "Internal server error",
         });
@@ -102,9 +102,9 @@ describe("client: ChannelClient against a loopback server", function () {
         };
         const client = connect();
         await client.subscribe("first/");
-        const upload = client.requestUpload("jobs/a.txt", "text/plain");
+        const upload = client.requestUpload("jobs/a.txt", { size: 10, contentType: "text/plain" });
         const subscribe = client.subscribe("jobs/");
-        const upload2 = client.requestUpload("jobs/b.txt");
+        const upload2 = client.requestUpload("jobs/b.txt", { size: 20 });
         const reply = await upload;
         expect(reply).to.include({ type: "upload", key: "jobs/a.txt", method: "PUT" });
         expect(reply.headers).to.deep.equal({ "Content-Type": "text/plain" });
@@ -190,7 +190,7 @@ describe("client: ChannelClient against a loopback server", function () {
         server.sockets[0].ws.terminate();
         await waitFor(() => states.includes("reconnecting"), "reconnecting");
         // Made while disconnected: waits for the connection, after the re-subscriptions.
-        const upload = client.requestUpload("a/x.txt");
+        const upload = client.requestUpload("a/x.txt", { size: 1 });
         await waitFor(() => subscribed.length === 5, "the re-subscriptions");
         expect(server.sockets).to.have.length(2);
         expect(server.sockets[1].received.slice(0, 2)).to.deep.equal([
@@ -221,7 +221,7 @@ describe("client: ChannelClient against a loopback server", function () {
         };
         const client = connect();
         await client.subscribe("a/");
-        const reply = await client.requestUpload("a/y.txt");
+        const reply = await client.requestUpload("a/y.txt", { size: 1 });
         expect(reply.key).to.equal("a/y.txt");
         expect(server.sockets[1].received.map((request) => request.action)).to.deep.equal(["subscribe", "upload"]);
     });
@@ -231,7 +231,7 @@ describe("client: ChannelClient against a loopback server", function () {
         const client = connect({ requestTimeoutMs: 300 });
         await client.subscribe("a/");
         const started = Date.now();
-        const error = await rejection(client.requestUpload("a/z.txt"));
+        const error = await rejection(client.requestUpload("a/z.txt", { size: 1 }));
         expect(error.code).to.equal("Timeout");
         expect(Date.now() - started).to.be.within(250, 1000);
         // A late reply on the old socket can no longer be taken as this one's.
@@ -325,7 +325,7 @@ describe("client: ChannelClient against a loopback server", function () {
         const client = connect();
         const states = record<ConnectionState>(client, "state");
         await client.subscribe("a/");
-        const pending = client.requestUpload("a/never.txt");
+        const pending = client.requestUpload("a/never.txt", { size: 1 });
         await waitFor(() => server.log.includes("recv 0 upload"), "the upload request");
         client.close();
         expect((await rejection(pending)).code).to.equal("Closed");
@@ -360,6 +360,25 @@ describe("client: ChannelClient against a loopback server", function () {
         } finally {
             Math.random = random;
         }
+    });
+
+    it("sends an upload's size, and refuses one that is not a whole number of bytes before sending", async () => {
+        const client = connect();
+        await client.subscribe("a/");
+        expect((await client.requestUpload("a/in.txt", { size: 2048, contentType: "text/plain" })).key).to.equal("a/in.txt");
+        await client.requestUpload("a/empty.bin", { size: 0 });
+        for (const size of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, "5", undefined]) {
+            const error = await rejection(client.requestUpload("a/x.bin", { size: size as number }));
+            expect(error.code, String(size)).to.equal("InvalidMessage");
+            expect(error.message).to.match(/size/);
+        }
+        // The old signature, from JavaScript: a content type where the file should be.
+        expect((await rejection(client.requestUpload("a/x.bin", "text/plain" as never))).code).to.equal("InvalidMessage");
+        expect(server.sockets[0].received).to.deep.equal([
+            { action: "subscribe", channel: "a/" },
+            { action: "upload", key: "a/in.txt", contentType: "text/plain", size: 2048 },
+            { action: "upload", key: "a/empty.bin", size: 0 },
+        ]);
     });
 
     it("rejects options outside API Gateway's limits", () => {
