@@ -35,6 +35,12 @@ export interface ChannelClientEvents {
     subscribed: string;
     /** An error no caller's promise gets, e.g. a re-subscription the server refused (that channel is then dropped). */
     error: ChannelError;
+    /**
+     * A frame that is neither the reply to the request in flight nor an `s3` or `message` notification, such as a
+     * `broadcast()` on the same API (`{"type":"chat",…}`): its parsed JSON, or its text when it is not JSON. Delivered
+     * once while a swap overlaps two sockets. An error frame with no request in flight is an `error` event as well.
+     */
+    frame: unknown;
 }
 
 const IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -219,6 +225,10 @@ export class ChannelClient {
                     this.updateState();
                 },
                 notification: (connection, text, notification) => this.deliver(connection, text, notification),
+                frame: (connection, text, value) => {
+                    // A broadcast reaches both sockets of a swap too.
+                    if (!this.dedupe || this.dedupe.accept(connection, text)) this.events.emit("frame", value);
+                },
                 restored: (_connection, channel) => this.events.emit("subscribed", channel),
                 error: (_connection, error) => {
                     // A refused re-subscription drops the channel, unless a call for it is still to decide.

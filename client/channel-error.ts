@@ -1,10 +1,11 @@
 import type { ChannelErrorCode } from "../protocol/channels";
 
 /**
- * Codes the client adds to the server's: no reply in time, the client was closed, the API has no such route (API
- * Gateway's own `UnknownRoute` reply).
+ * Codes the client adds to the server's: no reply (or no connection) in time, the client was closed, the API has no
+ * such route (API Gateway's own `UnknownRoute` reply), API Gateway throttled the request (its
+ * `{"message":"Too Many Requests",…}` frame; try again later).
  */
-export type ClientErrorCode = "Timeout" | "Closed" | "UnknownRoute";
+export type ClientErrorCode = "Timeout" | "Closed" | "UnknownRoute" | "Throttled";
 
 /** A refused request, a reply that never came, or a re-subscription the server refused. */
 export class ChannelError extends Error {

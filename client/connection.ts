@@ -26,6 +26,8 @@ export interface ConnectionHooks {
     /** After close(): the connection is done for good. */
     ended(connection: Connection): void;
     notification(connection: Connection, text: string, notification: Notification): void;
+    /** A frame that is neither the reply to the request in flight nor a notification. */
+    frame(connection: Connection, text: string, value: unknown): void;
     restored(connection: Connection, channel: string): void;
     /** A refused re-subscription, the refusal of a ping, or an error reply with no request in flight. */
     error(connection: Connection, error: ChannelError): void;
@@ -164,17 +166,20 @@ export class Connection implements RequestHolder {
     private handleMessage(data: unknown): void {
         if (typeof data !== "string") return;
         const incoming = parseIncoming(data);
-        if (!incoming) return;
         if (incoming.kind === "notification") return this.hooks.notification(this, data, incoming.notification);
+        if (incoming.kind === "other") return this.hooks.frame(this, data, incoming.value);
         const head = this.inFlight;
         if (incoming.kind === "error") {
             const error = new ChannelError(incoming.code, incoming.message, head && channelOf(head.message));
-            if (!head) return this.hooks.error(this, error);
+            if (!head) {
+                this.hooks.error(this, error);
+                return this.hooks.frame(this, data, incoming.value);
+            }
             this.inFlight = undefined;
             head.settle(error);
         } else {
             // Not the answer to the request in flight (a pong during a subscribe, say): not an answer at all.
-            if (!head?.answers(incoming.reply)) return;
+            if (!head?.answers(incoming.reply)) return this.hooks.frame(this, data, incoming.value);
             this.inFlight = undefined;
             head.settle(incoming.reply);
         }

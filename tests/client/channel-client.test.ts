@@ -22,7 +22,7 @@ describe("client: ChannelClient against a loopback server", function () {
         clients.push(client);
         return client;
     };
-    const record = <T>(client: ChannelClient, event: "notification" | "subscribed" | "state" | "error"): T[] => {
+    const record = <T>(client: ChannelClient, event: "notification" | "subscribed" | "state" | "error" | "frame"): T[] => {
         const values: T[] = [];
         client.on(event, (value) => values.push(value as T));
         return values;
@@ -71,7 +71,9 @@ describe("client: ChannelClient against a loopback server", function () {
     it("takes API Gateway's own failure replies as errors for the request in flight", async () => {
         server.respond = (request) =>
             request.action === "upload"
-                ? { message: "Internal server error", connectionId: "abc=", requestId: "req-1" }
+                ? request.key === "a/b.txt"
+                    ? { message: "Internal server error", connectionId: "abc=", requestId: "req-1" }
+                    : { message: "Too Many Requests", connectionId: "abc=", requestId: "req-2" }
                 : request.action === "unsubscribe"
                   ? { error: "UnknownRoute", message: "No route for unsubscribe" }
                   : undefined;
@@ -80,6 +82,7 @@ describe("client: ChannelClient against a loopback server", function () {
             code: "InternalError",
             message: "Internal server error",
         });
+        expect(await rejection(client.requestUpload("a/c.txt", { size: 1 }))).to.include({ code: "Throttled" });
         expect(await rejection(client.unsubscribe("a/"))).to.include({ code: "UnknownRoute", channel: "a/" });
         await client.subscribe("a/");
     });
@@ -360,6 +363,41 @@ describe("client: ChannelClient against a loopback server", function () {
         } finally {
             Math.random = random;
         }
+    });
+
+    it("emits every other frame as a frame event: a broadcast's JSON, or the text when it is not JSON", async () => {
+        server.respond = async (request, socket) => {
+            if (request.action !== "subscribe") return undefined;
+            // While the subscribe is in flight: neither is its answer.
+            server.reply(socket, { type: "pong" });
+            server.reply(socket, { type: "chat", from: "abc=", data: "during" });
+            await delay(50);
+            return undefined;
+        };
+        const client = connect();
+        const frames = record<unknown>(client, "frame");
+        const notifications = record<Notification>(client, "notification");
+        await client.subscribe("a/");
+        const socket = server.sockets[0];
+        server.reply(socket, { type: "chat", from: "abc=", data: "hello", time: 1 });
+        socket.ws.send("plain text");
+        server.reply(socket, [1, 2]);
+        server.reply(socket, { type: "message", channel: "a/", data: "a notification" });
+        server.reply(socket, { type: "message", data: "no channel" });
+        server.reply(socket, { type: "subscribed", channel: "a/" });
+        await waitFor(() => frames.length === 7, "seven frames");
+        expect(frames).to.deep.equal([
+            { type: "pong" },
+            { type: "chat", from: "abc=", data: "during" },
+            { type: "chat", from: "abc=", data: "hello", time: 1 },
+            "plain text",
+            [1, 2],
+            { type: "message", data: "no channel" },
+            { type: "subscribed", channel: "a/" },
+        ]);
+        expect(notifications).to.deep.equal([{ type: "message", channel: "a/", data: "a notification" }]);
+        // The stray frames answered nothing: the next request still gets its own reply.
+        await client.unsubscribe("a/");
     });
 
     it("sends an upload's size, and refuses one that is not a whole number of bytes before sending", async () => {
