@@ -22,8 +22,10 @@ export interface ChannelClientOptions {
      * Default 1 h 55 min.
      */
     maxConnectionAgeMs?: number;
-    /** How long a request may wait for a connection and its reply together. Default 10 s. */
+    /** How long a sent request may wait for its reply; past it the socket starts over, through the backoff. Default 10 s. */
     requestTimeoutMs?: number;
+    /** How long a caller's request may wait for an open connection (connecting or reconnecting). Default 10 s. */
+    connectTimeoutMs?: number;
 }
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -33,7 +35,12 @@ export interface ChannelClientEvents {
     notification: Notification;
     /** A channel's subscription was acknowledged: the caller's, or a re-subscription after a reconnect or swap. */
     subscribed: string;
-    /** An error no caller's promise gets, e.g. a re-subscription the server refused (that channel is then dropped). */
+    /**
+     * An error no caller's promise gets, e.g. a re-subscription the server refused for good (`Forbidden`,
+     * `InvalidChannel`, `ChannelTooLong`, `TooManyChannels`: that channel is then dropped). A re-subscription that
+     * failed otherwise (`InternalError`, a gateway error, throttling, a timeout) is retried with backoff, and is not
+     * reported.
+     */
     error: ChannelError;
     /**
      * A frame that is neither the reply to the request in flight nor an `s3` or `message` notification, such as a
@@ -80,13 +87,15 @@ export class ChannelClient {
             },
             maxConnectionAgeMs: options.maxConnectionAgeMs ?? CONNECTION_LIMIT_MS - 5 * 60_000,
             requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+            connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
         };
-        const { heartbeatIntervalMs, maxConnectionAgeMs, requestTimeoutMs, reconnect } = this.options;
+        const { heartbeatIntervalMs, maxConnectionAgeMs, requestTimeoutMs, connectTimeoutMs, reconnect } = this.options;
         if (!(heartbeatIntervalMs > 0 && heartbeatIntervalMs < IDLE_TIMEOUT_MS)) {
             throw new RangeError(`heartbeatIntervalMs must be above 0 and below ${IDLE_TIMEOUT_MS} (API Gateway's idle timeout)`);
         }
         if (!(maxConnectionAgeMs > 0)) throw new RangeError("maxConnectionAgeMs must be above 0");
         if (!(requestTimeoutMs > 0)) throw new RangeError("requestTimeoutMs must be above 0");
+        if (!(connectTimeoutMs > 0)) throw new RangeError("connectTimeoutMs must be above 0");
         if (!(reconnect.baseDelayMs >= 0 && reconnect.maxDelayMs >= 0)) throw new RangeError("reconnect delays must not be negative");
         this.current = this.connect();
     }
@@ -191,7 +200,7 @@ export class ChannelClient {
                     if (result instanceof ChannelError) reject(result);
                     else resolve(result);
                 },
-                this.options.requestTimeoutMs,
+                { replyMs: this.options.requestTimeoutMs, connectMs: this.options.connectTimeoutMs },
             );
             if (message.action === "subscribe" || message.action === "unsubscribe") this.latestCall.set(message.channel, request);
             this.current.enqueue(request);
@@ -231,7 +240,7 @@ export class ChannelClient {
                 },
                 restored: (_connection, channel) => this.events.emit("subscribed", channel),
                 error: (_connection, error) => {
-                    // A refused re-subscription drops the channel, unless a call for it is still to decide.
+                    // A re-subscription refused for good drops the channel, unless a call for it is still to decide.
                     if (error.channel !== undefined && !this.latestCall.has(error.channel)) this.wanted.delete(error.channel);
                     this.events.emit("error", error);
                 },

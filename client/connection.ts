@@ -1,5 +1,5 @@
 import ReconnectingWebSocket from "partysocket/ws";
-import type { Notification } from "../protocol/channels";
+import type { Notification, SubscribeRequest, UnsubscribeRequest } from "../protocol/channels";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff";
 import { ChannelError } from "./channel-error";
 import { parseIncoming } from "./incoming";
@@ -11,6 +11,7 @@ export interface ConnectionOptions {
     WebSocket: WebSocketConstructor;
     backoff: Required<BackoffOptions>;
     heartbeatIntervalMs: number;
+    /** How long a sent request may wait for its reply. */
     requestTimeoutMs: number;
 }
 
@@ -21,7 +22,7 @@ export interface ConnectionHooks {
     open(connection: Connection): void;
     /** A close nobody asked for, after an open; partysocket reconnects. */
     lost(connection: Connection): void;
-    /** Every channel of an open is subscribed (or refused). */
+    /** Every channel of an open is subscribed (or refused for good). */
     ready(connection: Connection): void;
     /** After close(): the connection is done for good. */
     ended(connection: Connection): void;
@@ -29,9 +30,12 @@ export interface ConnectionHooks {
     /** A frame that is neither the reply to the request in flight nor a notification. */
     frame(connection: Connection, text: string, value: unknown): void;
     restored(connection: Connection, channel: string): void;
-    /** A refused re-subscription, the refusal of a ping, or an error reply with no request in flight. */
+    /** A re-subscription refused for good, the refusal of a ping, or an error reply with no request in flight. */
     error(connection: Connection, error: ChannelError): void;
 }
+
+/** Refusals that a retry would get again: a re-subscription refused so is given up (the channel dropped). */
+const PERMANENT_REFUSALS: ReadonlySet<string> = new Set(["Forbidden", "InvalidChannel", "ChannelTooLong", "TooManyChannels"]);
 
 const isServerError = (outcome: unknown): outcome is ChannelError =>
     outcome instanceof ChannelError && outcome.code !== "Timeout" && outcome.code !== "Closed";
@@ -48,6 +52,12 @@ export class Connection implements RequestHolder {
     private heartbeat: ReturnType<typeof setInterval> | undefined;
     /** Counts opens and closes, so that a pass of re-subscriptions from before a close is not taken as ready. */
     private generation = 0;
+    /**
+     * Connects since the server last answered a request: 0 before the first. The backoff is ours, not partysocket's
+     * (whose retry count reconnect() resets, and minUptime resets however dead the socket), so that a socket that
+     * opens but never answers is retried later and later, not in a loop.
+     */
+    private attempts = 0;
     private retiring = false;
     private closed = false;
     isOpen = false;
@@ -57,10 +67,10 @@ export class Connection implements RequestHolder {
         private readonly hooks: ConnectionHooks,
     ) {
         // partysocket's backoff has no jitter, so its own delays are 0 and the URL provider, which it awaits before
-        // every connect, sleeps a full-jitter delay instead (retryCount is 0 on the first connect, 1 on the first retry).
+        // every connect, sleeps a full-jitter delay instead (none on the first connect, backoffDelay(0) on the first retry).
         const url = async (): Promise<string> => {
-            const retries = this.socket.retryCount;
-            if (retries > 0) await sleep(backoffDelay(retries - 1, options.backoff), this.stopBackoff.signal);
+            const attempt = this.attempts++;
+            if (attempt > 0) await sleep(backoffDelay(attempt - 1, options.backoff), this.stopBackoff.signal);
             if (typeof options.url === "string") return options.url;
             // Once closed, partysocket connects no more whatever this returns: the URL function is not asked (for a token, say).
             return this.closed ? "" : options.url();
@@ -81,6 +91,7 @@ export class Connection implements RequestHolder {
         if (this.closed) return request.settle(closedError());
         request.holder = this;
         this.queue.push(request);
+        if (!this.isOpen) request.waitForConnection();
         this.pump();
     }
 
@@ -89,7 +100,7 @@ export class Connection implements RequestHolder {
             this.inFlight = undefined;
             // Its reply may still come and would be taken as the next request's, so start over on a fresh socket.
             if (this.retiring) this.close();
-            else this.socket.reconnect();
+            else this.restart();
         } else {
             this.queue = this.queue.filter((queued) => queued !== request);
         }
@@ -123,25 +134,29 @@ export class Connection implements RequestHolder {
         this.hooks.ended(this);
     }
 
+    /** A fresh socket, through the backoff: reconnect() resets partysocket's retry count, but the delay is ours. */
+    private restart(): void {
+        if (!this.closed) this.socket.reconnect();
+    }
+
     private handleOpen(): void {
         this.isOpen = true;
         const generation = ++this.generation;
         this.heartbeat = setInterval(() => this.ping(), this.options.heartbeatIntervalMs);
+        for (const request of this.queue) request.connected();
         // A channel a queued call subscribes to anyway is waited for rather than subscribed twice.
         const queued = new Map<string, PendingRequest>();
         for (const request of this.queue) {
             if (request.kind === "call" && request.message.action === "subscribe") queued.set(request.message.channel, request);
         }
         const restores: PendingRequest[] = [];
-        const awaited = this.hooks.channels().map((channel) => {
+        const awaited: Promise<void>[] = [];
+        for (const channel of this.hooks.channels()) {
             const call = queued.get(channel);
-            if (call) return call;
-            const restore = this.restore(channel);
-            restores.push(restore);
-            return restore;
-        });
+            awaited.push(call ? call.finished : this.restore({ action: "subscribe", channel }, generation, restores));
+        }
         this.queue.unshift(...restores);
-        void Promise.all(awaited.map((request) => request.finished)).then(() => {
+        void Promise.all(awaited).then(() => {
             if (generation === this.generation && !this.closed) this.hooks.ready(this);
         });
         this.hooks.open(this);
@@ -160,6 +175,7 @@ export class Connection implements RequestHolder {
         else interrupted?.settle(closedError("The socket closed"));
         for (const request of this.queue) if (request.kind !== "call") request.settle(closedError("The socket closed"));
         this.queue = this.queue.filter((request) => request.kind === "call");
+        for (const request of this.queue) request.waitForConnection();
         if (!this.closed) this.hooks.lost(this);
     }
 
@@ -176,11 +192,19 @@ export class Connection implements RequestHolder {
                 return this.hooks.frame(this, data, incoming.value);
             }
             this.inFlight = undefined;
+            // The connection's row is gone (expired, or cleaned after a 410): only a new connection helps.
+            if (error.code === "NotConnected") {
+                head.settle(error);
+                return this.restart();
+            }
+            this.attempts = 1;
             head.settle(error);
         } else {
             // Not the answer to the request in flight (a pong during a subscribe, say): not an answer at all.
             if (!head?.answers(incoming.reply)) return this.hooks.frame(this, data, incoming.value);
             this.inFlight = undefined;
+            // The server answers: the next reconnect is a first retry again.
+            this.attempts = 1;
             head.settle(incoming.reply);
         }
         this.pump();
@@ -194,26 +218,71 @@ export class Connection implements RequestHolder {
         // false: the socket is no longer open, and its close event follows.
         if (!this.socket.send(JSON.stringify(next.message))) return void this.queue.unshift(next);
         this.inFlight = next;
+        next.sent();
     }
 
-    private restore(channel: string): PendingRequest {
-        const request = new PendingRequest(
-            { action: "subscribe", channel },
-            "restore",
-            (reply) => reply.type === "subscribed",
-            (outcome) => {
-                if (isServerError(outcome)) this.hooks.error(this, outcome);
-                else if (!(outcome instanceof ChannelError)) this.hooks.restored(this, channel);
-            },
-            this.options.requestTimeoutMs,
+    /**
+     * A re-subscription of one open; settles when it is done with, however. A permanent refusal is reported (and the
+     * client drops the channel); a timeout starts the socket over (withdraw), and the next open restores again; any
+     * other failure (InternalError, a gateway error, throttling) is sent again on this socket after a backoff, for as
+     * long as the channel is wanted.
+     */
+    private restore(
+        message: SubscribeRequest | UnsubscribeRequest,
+        generation: number,
+        batch?: PendingRequest[],
+        attempt = 0,
+    ): Promise<void> {
+        const acknowledgement = message.action === "subscribe" ? "subscribed" : "unsubscribed";
+        return new Promise((resolve) => {
+            const request = new PendingRequest(
+                message,
+                "restore",
+                (reply) => reply.type === acknowledgement,
+                (outcome) => {
+                    if (!(outcome instanceof ChannelError)) {
+                        if (message.action === "subscribe") this.hooks.restored(this, message.channel);
+                        return resolve();
+                    }
+                    if (PERMANENT_REFUSALS.has(outcome.code)) {
+                        this.hooks.error(this, outcome);
+                        return resolve();
+                    }
+                    if (outcome.code === "Timeout" || outcome.code === "Closed" || outcome.code === "NotConnected") return resolve();
+                    void sleep(backoffDelay(attempt, this.options.backoff), this.stopBackoff.signal).then(() => {
+                        if (generation !== this.generation || this.closed || !this.stillWanted(message)) return resolve();
+                        // A caller's subscribe to it, queued or in flight, is as good.
+                        const call = this.subscribeCall(message.channel);
+                        if (message.action === "subscribe" && call) return void call.finished.then(resolve);
+                        void this.restore(message, generation, undefined, attempt + 1).then(resolve);
+                    });
+                },
+                { replyMs: this.options.requestTimeoutMs },
+            );
+            request.holder = this;
+            if (batch) {
+                batch.push(request);
+            } else {
+                this.queue.unshift(request);
+                this.pump();
+            }
+        });
+    }
+
+    private stillWanted(message: SubscribeRequest | UnsubscribeRequest): boolean {
+        const channels = this.hooks.channels();
+        return message.action === "subscribe" ? channels.includes(message.channel) : channels.length === 0;
+    }
+
+    private subscribeCall(channel: string): PendingRequest | undefined {
+        return [...(this.inFlight ? [this.inFlight] : []), ...this.queue].find(
+            (request) => request.kind === "call" && request.message.action === "subscribe" && request.message.channel === channel,
         );
-        request.holder = this;
-        return request;
     }
 
     private ping(): void {
         if (this.inFlight?.kind === "ping" || this.queue.some((request) => request.kind === "ping")) return;
-        // A pong that does not come within the request timeout means a dead socket: withdraw() reconnects.
+        // A pong that does not come within the request timeout means a dead socket: withdraw() starts over.
         const ping = new PendingRequest(
             { action: "ping" },
             "ping",
@@ -221,7 +290,7 @@ export class Connection implements RequestHolder {
             (outcome) => {
                 if (isServerError(outcome)) this.hooks.error(this, outcome);
             },
-            this.options.requestTimeoutMs,
+            { replyMs: this.options.requestTimeoutMs },
         );
         this.enqueue(ping);
     }

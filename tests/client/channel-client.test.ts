@@ -365,6 +365,89 @@ describe("client: ChannelClient against a loopback server", function () {
         }
     });
 
+    it("gives each request its reply timeout from when it is sent: five slow subscribes settle on one socket", async () => {
+        server.respond = async (request) => {
+            if (request.action === "subscribe") await delay(100);
+            return undefined;
+        };
+        const client = connect({ requestTimeoutMs: 300 });
+        const errors = record<ChannelError>(client, "error");
+        const channels = ["a/", "b/", "c/", "d/", "e/"];
+        // Sent one at a time, so the last is answered about 500 ms after it was called.
+        await Promise.all(channels.map((channel) => client.subscribe(channel)));
+        expect(server.sockets).to.have.length(1);
+        server.sockets[0].ws.terminate();
+        await waitFor(() => channels.every((channel) => server.sockets[1]?.channels.has(channel)), "the re-subscriptions");
+        await delay(400);
+        expect(server.sockets, "no reconnect: each re-subscription had its own 300 ms").to.have.length(2);
+        expect(server.sockets[1].subscribesSeen()).to.deep.equal(channels);
+        expect([...client.channels]).to.deep.equal(channels);
+        expect(errors).to.deep.equal([]);
+    });
+
+    it("starts over through the backoff when the server never answers: later and later, not in a loop", async () => {
+        // The draw is pinned so that each delay is at the top of its cap: 99, 198, 396, 792 ms.
+        const random = Math.random;
+        Math.random = () => 0.99;
+        try {
+            server.respond = (_request, socket) => (socket.index === 0 ? undefined : null);
+            const client = connect({ requestTimeoutMs: 150, reconnect: { baseDelayMs: 100, maxDelayMs: 10_000 } });
+            const errors = record<ChannelError>(client, "error");
+            await client.subscribe("a/");
+            server.sockets[0].ws.terminate();
+            const terminated = Date.now();
+            // Each socket: its re-subscription times out after 150 ms, then a delay twice the last.
+            await waitFor(() => server.sockets.length === 5, "four reconnects", 4000);
+            const elapsed = Date.now() - terminated;
+            await delay(100);
+            expect(server.sockets).to.have.length(5);
+            const gaps = server.sockets.slice(2).map((socket, i) => socket.connectedAt - server.sockets[i + 1].connectedAt);
+            // 150 + 198, 150 + 396, 150 + 792
+            expect(gaps[0]).to.be.within(300, 600);
+            expect(gaps[1] - gaps[0]).to.be.within(120, 400);
+            expect(gaps[2] - gaps[1]).to.be.within(300, 600);
+            expect(elapsed).to.be.within(1700, 3000);
+            // A timeout is no refusal: the channel is still wanted, and subscribed to on every socket.
+            expect([...client.channels]).to.deep.equal(["a/"]);
+            expect(server.sockets.slice(1).map((socket) => socket.subscribesSeen())).to.deep.equal([["a/"], ["a/"], ["a/"], ["a/"]]);
+            expect(errors).to.deep.equal([]);
+        } finally {
+            Math.random = random;
+        }
+    });
+
+    it("retries a re-subscription that failed transiently and keeps its channel; drops only what is refused for good", async () => {
+        const client = connect();
+        const errors = record<ChannelError>(client, "error");
+        const subscribed = record<string>(client, "subscribed");
+        const channels = ["a/", "b/", "c/", "d/", "e/"];
+        for (const channel of channels) await client.subscribe(channel);
+        const failures: Record<string, object[]> = {
+            "a/": [
+                { type: "error", error: "InternalError", message: "DynamoDB said no" },
+                { type: "error", error: "InternalError", message: "DynamoDB said no again" },
+            ],
+            "b/": [{ message: "Internal server error", connectionId: "abc=", requestId: "req-1" }],
+            "c/": [{ message: "Too Many Requests", connectionId: "abc=", requestId: "req-2" }],
+            "d/": [{ message: "Too Many Requests" }],
+            "e/": [{ type: "error", error: "Forbidden", message: "not any more" }],
+        };
+        server.respond = (request, socket) => {
+            if (socket.index !== 1 || request.action !== "subscribe") return undefined;
+            return failures[request.channel]?.shift();
+        };
+        server.sockets[0].ws.terminate();
+        await waitFor(() => ["a/", "b/", "c/", "d/"].every((channel) => server.sockets[1]?.channels.has(channel)), "the retries");
+        await delay(100);
+        expect([...client.channels]).to.deep.equal(["a/", "b/", "c/", "d/"]);
+        expect(errors).to.have.length(1);
+        expect(errors[0]).to.include({ code: "Forbidden", channel: "e/" });
+        expect(server.sockets, "retried on the same socket").to.have.length(2);
+        const seen = server.sockets[1].subscribesSeen();
+        expect(channels.map((channel) => seen.filter((name) => name === channel).length)).to.deep.equal([3, 2, 2, 2, 1]);
+        expect(subscribed.slice(channels.length).sort()).to.deep.equal(["a/", "b/", "c/", "d/"]);
+    });
+
     it("emits every other frame as a frame event: a broadcast's JSON, or the text when it is not JSON", async () => {
         server.respond = async (request, socket) => {
             if (request.action !== "subscribe") return undefined;
@@ -422,5 +505,6 @@ describe("client: ChannelClient against a loopback server", function () {
     it("rejects options outside API Gateway's limits", () => {
         expect(() => new ChannelClient({ url: server.url, WebSocket, heartbeatIntervalMs: 10 * 60_000 })).to.throw(RangeError, /idle/);
         expect(() => new ChannelClient({ url: server.url, WebSocket, requestTimeoutMs: 0 })).to.throw(RangeError);
+        expect(() => new ChannelClient({ url: server.url, WebSocket, connectTimeoutMs: 0 })).to.throw(RangeError);
     });
 });

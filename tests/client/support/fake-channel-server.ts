@@ -11,6 +11,8 @@ export class FakeSocket {
     readonly received: ChannelRequest[] = [];
     readonly channels = new Set<string>();
     readonly closed: Promise<void>;
+    /** When the server accepted it. */
+    readonly connectedAt = Date.now();
     isClosed = false;
 
     constructor(
