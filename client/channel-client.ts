@@ -19,9 +19,14 @@ export interface ChannelClientOptions {
     reconnect?: BackoffOptions;
     /**
      * When to move to a fresh socket, ahead of API Gateway's 2-hour connection limit; `Infinity` never does.
-     * Default 1 h 55 min.
+     * Default 1 h 55 min. With `swapDrainMs`, under 2 hours.
      */
     maxConnectionAgeMs?: number;
+    /**
+     * How long the old socket of a swap stays open once the new one is subscribed, delivering (through the dedupe)
+     * what fan-outs that read its subscription rows still post to it. Default 10 s.
+     */
+    swapDrainMs?: number;
     /** How long a sent request may wait for its reply; past it the socket starts over, through the backoff. Default 10 s. */
     requestTimeoutMs?: number;
     /** How long a caller's request may wait for an open connection (connecting or reconnecting). Default 10 s. */
@@ -68,10 +73,16 @@ export class ChannelClient {
     private current: Connection;
     /** The old socket while a swap overlaps it with `current`. */
     private retiring: Connection | undefined;
+    /** While the old socket of a swap is open: the frames both sockets deliver, to deliver each once. */
     private dedupe: OverlapDedupe<Connection> | undefined;
     private ageTimer: ReturnType<typeof setTimeout> | undefined;
     private stateNow: ConnectionState = "connecting";
     private everOpen = false;
+    /**
+     * Whether a subscribe (or an unsubscribe from `""`) was ever acknowledged: from then on it hears only its channels,
+     * none when it holds none, and a new socket that wants none unsubscribes from the implicit `""` first.
+     */
+    private chose = false;
     private closed = false;
 
     constructor(options: ChannelClientOptions) {
@@ -86,14 +97,22 @@ export class ChannelClient {
                 maxDelayMs: options.reconnect?.maxDelayMs ?? DEFAULT_BACKOFF.maxDelayMs,
             },
             maxConnectionAgeMs: options.maxConnectionAgeMs ?? CONNECTION_LIMIT_MS - 5 * 60_000,
+            swapDrainMs: options.swapDrainMs ?? 10_000,
             requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
             connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
         };
-        const { heartbeatIntervalMs, maxConnectionAgeMs, requestTimeoutMs, connectTimeoutMs, reconnect } = this.options;
+        const { heartbeatIntervalMs, maxConnectionAgeMs, swapDrainMs, requestTimeoutMs, connectTimeoutMs, reconnect } = this.options;
         if (!(heartbeatIntervalMs > 0 && heartbeatIntervalMs < IDLE_TIMEOUT_MS)) {
             throw new RangeError(`heartbeatIntervalMs must be above 0 and below ${IDLE_TIMEOUT_MS} (API Gateway's idle timeout)`);
         }
         if (!(maxConnectionAgeMs > 0)) throw new RangeError("maxConnectionAgeMs must be above 0");
+        if (!(swapDrainMs >= 0 && Number.isFinite(swapDrainMs))) throw new RangeError("swapDrainMs must be a finite number, 0 or more");
+        // The old socket must still be open when its drain ends: API Gateway closes every connection at 2 hours.
+        if (Number.isFinite(maxConnectionAgeMs) && !(maxConnectionAgeMs + swapDrainMs < CONNECTION_LIMIT_MS)) {
+            throw new RangeError(
+                `maxConnectionAgeMs + swapDrainMs must be below ${CONNECTION_LIMIT_MS} (API Gateway's 2-hour connection limit)`,
+            );
+        }
         if (!(requestTimeoutMs > 0)) throw new RangeError("requestTimeoutMs must be above 0");
         if (!(connectTimeoutMs > 0)) throw new RangeError("connectTimeoutMs must be above 0");
         if (!(reconnect.baseDelayMs >= 0 && reconnect.maxDelayMs >= 0)) throw new RangeError("reconnect delays must not be negative");
@@ -174,9 +193,10 @@ export class ChannelClient {
                 if (latest) this.latestCall.delete(channel);
                 if (outcome instanceof ChannelError) {
                     if (latest && action === "subscribe") this.wanted.delete(channel);
-                } else if (action === "subscribe") {
-                    this.events.emit("subscribed", channel);
+                    return;
                 }
+                if (action === "subscribe" || channel === "") this.chose = true;
+                if (action === "subscribe") this.events.emit("subscribed", channel);
             },
         );
         return promise.then(() => undefined);
@@ -213,6 +233,7 @@ export class ChannelClient {
             { url, WebSocket, backoff: reconnect, heartbeatIntervalMs, requestTimeoutMs },
             {
                 channels: () => [...this.wanted],
+                dropsImplicit: () => this.chose,
                 open: (connection) => {
                     this.everOpen = true;
                     if (connection === this.current) this.armAgeLimit();
@@ -225,7 +246,7 @@ export class ChannelClient {
                     this.updateState();
                 },
                 ready: (connection) => {
-                    if (connection === this.current) this.retiring?.retire();
+                    if (connection === this.current) this.retiring?.retire(this.options.swapDrainMs);
                 },
                 ended: (connection) => {
                     if (connection !== this.retiring) return;
@@ -238,7 +259,10 @@ export class ChannelClient {
                     // A broadcast reaches both sockets of a swap too.
                     if (!this.dedupe || this.dedupe.accept(connection, text)) this.events.emit("frame", value);
                 },
-                restored: (_connection, channel) => this.events.emit("subscribed", channel),
+                restored: (_connection, channel) => {
+                    this.chose = true;
+                    this.events.emit("subscribed", channel);
+                },
                 error: (_connection, error) => {
                     // A re-subscription refused for good drops the channel, unless a call for it is still to decide.
                     if (error.channel !== undefined && !this.latestCall.has(error.channel)) this.wanted.delete(error.channel);
@@ -255,8 +279,10 @@ export class ChannelClient {
     }
 
     /**
-     * Before API Gateway cuts the socket at 2 hours: open a second one, which subscribes to every channel; once it is
-     * ready the old one closes (connection.ts). Until then both deliver, through the dedupe.
+     * Before API Gateway cuts the socket at 2 hours: open a second one, which subscribes to every channel. Once it is
+     * ready the old one drains for `swapDrainMs` and closes (connection.ts): a fan-out that read only the old
+     * socket's rows (its Query ran before the new rows existed) still reaches it. Until it has closed both deliver,
+     * through the dedupe, since a fan-out that read both rows posts to both.
      */
     private startSwap(): void {
         if (this.closed) return;
@@ -278,9 +304,9 @@ export class ChannelClient {
     private deliver(connection: Connection, text: string, notification: Notification): void {
         if (this.dedupe && !this.dedupe.accept(connection, text)) return;
         // Late ones for a channel just unsubscribed from are not wanted. A client that never subscribed hears what
-        // the API sends it (`unsubscribed: "all"`).
+        // the API sends it (`unsubscribed: "all"`); one that did hears only its channels, none when it holds none.
         const name = notification.type === "s3" ? notification.key : notification.channel;
-        if (this.wanted.size > 0 && !matchingChannels(name).some((channel) => this.wanted.has(channel))) return;
+        if ((this.wanted.size > 0 || this.chose) && !matchingChannels(name).some((channel) => this.wanted.has(channel))) return;
         this.events.emit("notification", notification);
     }
 

@@ -19,6 +19,11 @@ export interface ConnectionOptions {
 export interface ConnectionHooks {
     /** The channels to subscribe to on every open, in order. */
     channels(): readonly string[];
+    /**
+     * Whether a socket that opens wanting no channels first unsubscribes from `""`: the client has subscribed before,
+     * so the implicit subscription to everything (`unsubscribed: "all"`) each new connection gets is not wanted.
+     */
+    dropsImplicit(): boolean;
     open(connection: Connection): void;
     /** A close nobody asked for, after an open; partysocket reconnects. */
     lost(connection: Connection): void;
@@ -58,7 +63,10 @@ export class Connection implements RequestHolder {
      * opens but never answers is retried later and later, not in a loop.
      */
     private attempts = 0;
+    /** A swap's old socket: it takes no calls, and closes after the drain. */
     private retiring = false;
+    private drained = false;
+    private drainTimer: ReturnType<typeof setTimeout> | undefined;
     private closed = false;
     isOpen = false;
 
@@ -113,10 +121,17 @@ export class Connection implements RequestHolder {
         return calls;
     }
 
-    /** Closes once the request in flight, if any, is answered; sends nothing more. */
-    retire(): void {
+    /**
+     * The swap's new socket is ready: this one takes no more calls but stays open for `drainMs`, delivering what
+     * fan-outs that read its subscription rows still post to it, then closes once its request in flight is answered.
+     */
+    retire(drainMs: number): void {
+        if (this.retiring || this.closed) return;
         this.retiring = true;
-        if (!this.inFlight) this.close();
+        this.drainTimer = setTimeout(() => {
+            this.drained = true;
+            this.pump();
+        }, drainMs);
     }
 
     /** For good: no reconnect; every request still here is rejected. */
@@ -124,6 +139,7 @@ export class Connection implements RequestHolder {
         if (this.closed) return;
         this.closed = true;
         this.stopBackoff.abort();
+        clearTimeout(this.drainTimer);
         // Dispatches close at once (handleClose), which puts a call in flight back in the queue.
         this.socket.close();
         this.stopHeartbeat();
@@ -150,8 +166,12 @@ export class Connection implements RequestHolder {
             if (request.kind === "call" && request.message.action === "subscribe") queued.set(request.message.channel, request);
         }
         const restores: PendingRequest[] = [];
+        const channels = this.hooks.channels();
         const awaited: Promise<void>[] = [];
-        for (const channel of this.hooks.channels()) {
+        if (channels.length === 0 && this.hooks.dropsImplicit()) {
+            awaited.push(this.restore({ action: "unsubscribe", channel: "" }, generation, restores));
+        }
+        for (const channel of channels) {
             const call = queued.get(channel);
             awaited.push(call ? call.finished : this.restore({ action: "subscribe", channel }, generation, restores));
         }
@@ -211,8 +231,9 @@ export class Connection implements RequestHolder {
     }
 
     private pump(): void {
-        if (!this.isOpen || this.inFlight || this.closed) return;
-        if (this.retiring) return this.close();
+        if (this.closed) return;
+        if (this.drained && !this.inFlight) return this.close();
+        if (!this.isOpen || this.inFlight) return;
         const next = this.queue.shift();
         if (!next) return;
         // false: the socket is no longer open, and its close event follows.
@@ -222,10 +243,10 @@ export class Connection implements RequestHolder {
     }
 
     /**
-     * A re-subscription of one open; settles when it is done with, however. A permanent refusal is reported (and the
-     * client drops the channel); a timeout starts the socket over (withdraw), and the next open restores again; any
-     * other failure (InternalError, a gateway error, throttling) is sent again on this socket after a backoff, for as
-     * long as the channel is wanted.
+     * The re-subscription (or, wanting no channels, the unsubscribe from `""`) of one open; settles when it is done
+     * with, however. A permanent refusal is reported (and the client drops the channel); a timeout starts the socket
+     * over (withdraw), and the next open restores again; any other failure (InternalError, a gateway error,
+     * throttling) is sent again on this socket after a backoff, for as long as the channel is wanted.
      */
     private restore(
         message: SubscribeRequest | UnsubscribeRequest,

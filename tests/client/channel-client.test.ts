@@ -172,13 +172,20 @@ describe("client: ChannelClient against a loopback server", function () {
         expect(notifications).to.have.length(2);
     });
 
-    it("delivers what the API sends a client that never subscribed (unsubscribed: all)", async () => {
+    it("delivers what the API sends a client that never subscribed (unsubscribed: all), after a reconnect too", async () => {
+        server.implicitAll = true;
         const client = connect();
         const notifications = record<Notification>(client, "notification");
         await waitFor(() => server.sockets.length === 1 && client.state === "open", "open");
-        server.reply(server.sockets[0], { type: "message", channel: "news/", data: 1 });
+        server.publish("news/", 1);
         await waitFor(() => notifications.length === 1, "the broadcast");
         expect(notifications[0]).to.deep.equal({ type: "message", channel: "news/", data: 1 });
+        server.sockets[0].ws.terminate();
+        await waitFor(() => server.sockets.length === 2 && client.state === "open", "open again");
+        server.publish("news/", 2);
+        await waitFor(() => notifications.length === 2, "the broadcast on the new socket");
+        // It asked for nothing, so it sends nothing: the implicit subscription stays.
+        expect(server.sockets[1].received).to.deep.equal([]);
     });
 
     it("reconnects after the server terminates the socket and subscribes again to every channel, in order", async () => {
@@ -279,7 +286,7 @@ describe("client: ChannelClient against a loopback server", function () {
     });
 
     it("swaps to a second socket before the age limit, delivering each notification exactly once", async () => {
-        const client = connect({ maxConnectionAgeMs: 400 });
+        const client = connect({ maxConnectionAgeMs: 400, swapDrainMs: 50 });
         const states = record<ConnectionState>(client, "state");
         const notifications = record<Notification>(client, "notification");
         const data = () => notifications.map((notification) => (notification.type === "message" ? notification.data : undefined));
@@ -365,6 +372,43 @@ describe("client: ChannelClient against a loopback server", function () {
         }
     });
 
+    it("keeps a swap's old socket open for swapDrainMs, delivering what reaches either socket once", async () => {
+        // The second swap (600 ms after the new socket opened) comes well after this drain ends.
+        const client = connect({ maxConnectionAgeMs: 600, swapDrainMs: 300 });
+        const notifications = record<Notification>(client, "notification");
+        const frames = record<unknown>(client, "frame");
+        const data = () => notifications.map((notification) => (notification.type === "message" ? notification.data : undefined));
+        await client.subscribe("news/");
+        await waitFor(() => server.log.includes("send 1 subscribed news/"), "the new socket's subscription", 3000);
+        const readyAt = Date.now();
+        await delay(50);
+        expect(server.sockets[0].isClosed, "open after the new socket is ready").to.be.false;
+        // A fan-out whose Query ran before the new socket's row existed: to the old socket only.
+        server.reply(server.sockets[0], { type: "message", channel: "news/", data: "old only" });
+        // Fan-outs that read both rows: the same text on both sockets, in either order.
+        const both = { type: "message", channel: "news/", data: "both" };
+        server.reply(server.sockets[0], both);
+        server.reply(server.sockets[1], both);
+        const both2 = { type: "message", channel: "news/", data: "both, new first" };
+        server.reply(server.sockets[1], both2);
+        server.reply(server.sockets[0], both2);
+        // A broadcast reaches both too.
+        server.broadcast({ type: "chat", data: "hi" });
+        await waitFor(() => notifications.length >= 3 && frames.length >= 1, "the drain's notifications");
+        await delay(50);
+        expect([...data()].sort()).to.deep.equal(["both", "both, new first", "old only"]);
+        expect(frames).to.deep.equal([{ type: "chat", data: "hi" }]);
+
+        await waitFor(() => server.sockets[0].isClosed, "the old socket closed after the drain", 2000);
+        expect(Date.now() - readyAt).to.be.at.least(280);
+        expect(server.sockets).to.have.length(2);
+        // The dedupe went with the old socket: the new one delivers on its own.
+        server.publish("news/", "after");
+        server.publish("news/", "after");
+        await waitFor(() => data().filter((value) => value === "after").length === 2, "two publishes after the drain");
+        expect(client.state).to.equal("open");
+    });
+
     it("gives each request its reply timeout from when it is sent: five slow subscribes settle on one socket", async () => {
         server.respond = async (request) => {
             if (request.action === "subscribe") await delay(100);
@@ -448,6 +492,36 @@ describe("client: ChannelClient against a loopback server", function () {
         expect(subscribed.slice(channels.length).sort()).to.deep.equal(["a/", "b/", "c/", "d/"]);
     });
 
+    it("hears nothing after unsubscribing from everything, across a reconnect and a swap (unsubscribed: all)", async () => {
+        server.implicitAll = true;
+        const client = connect({ maxConnectionAgeMs: 500, swapDrainMs: 50 });
+        const notifications = record<Notification>(client, "notification");
+        await client.subscribe("a/");
+        await client.unsubscribe("a/");
+        expect(server.sockets[0].channels.size).to.equal(0);
+        server.sockets[0].ws.terminate();
+        // The new socket's implicit subscription to "" goes first.
+        await waitFor(() => server.sockets[1]?.received.length === 1, "the new socket's first request");
+        expect(server.sockets[1].received).to.deep.equal([{ action: "unsubscribe", channel: "" }]);
+        await waitFor(() => !server.sockets[1].channels.has(""), "the implicit subscription gone");
+        server.publish("x/", "to everyone");
+        // And one a fan-out that read the row before it went posts anyway: not delivered.
+        server.reply(server.sockets[1], { type: "message", channel: "x/", data: "late" });
+
+        await waitFor(() => server.sockets[2]?.received.length === 1, "the swap's socket's first request", 3000);
+        expect(server.sockets[2].received).to.deep.equal([{ action: "unsubscribe", channel: "" }]);
+        await waitFor(() => !server.sockets[2].channels.has(""), "its implicit subscription gone");
+        server.publish("x/", "to everyone");
+        await delay(50);
+        expect(notifications).to.deep.equal([]);
+
+        // It still hears what it subscribes to.
+        await client.subscribe("b/");
+        server.publish("b/", "mine");
+        await waitFor(() => notifications.length === 1, "its own channel");
+        expect(notifications[0]).to.deep.equal({ type: "message", channel: "b/", data: "mine" });
+    });
+
     it("emits every other frame as a frame event: a broadcast's JSON, or the text when it is not JSON", async () => {
         server.respond = async (request, socket) => {
             if (request.action !== "subscribe") return undefined;
@@ -506,5 +580,25 @@ describe("client: ChannelClient against a loopback server", function () {
         expect(() => new ChannelClient({ url: server.url, WebSocket, heartbeatIntervalMs: 10 * 60_000 })).to.throw(RangeError, /idle/);
         expect(() => new ChannelClient({ url: server.url, WebSocket, requestTimeoutMs: 0 })).to.throw(RangeError);
         expect(() => new ChannelClient({ url: server.url, WebSocket, connectTimeoutMs: 0 })).to.throw(RangeError);
+        expect(() => new ChannelClient({ url: server.url, WebSocket, swapDrainMs: -1 })).to.throw(RangeError, /swapDrainMs/);
+        expect(() => new ChannelClient({ url: server.url, WebSocket, swapDrainMs: Number.NaN })).to.throw(RangeError, /swapDrainMs/);
+        // The old socket would outlive API Gateway's 2 hours before its drain ended.
+        const twoHours = 2 * 60 * 60_000;
+        expect(() => new ChannelClient({ url: server.url, WebSocket, maxConnectionAgeMs: twoHours - 5_000 })).to.throw(
+            RangeError,
+            /2-hour/,
+        );
+        expect(() => new ChannelClient({ url: server.url, WebSocket, swapDrainMs: 5 * 60_000 })).to.throw(RangeError, /2-hour/);
+    });
+
+    it("takes its defaults inside API Gateway's 2-hour lifetime, and any drain when it never swaps", () => {
+        const defaults = new ChannelClient({ url: server.url, WebSocket });
+        const never = new ChannelClient({
+            url: server.url,
+            WebSocket,
+            maxConnectionAgeMs: Number.POSITIVE_INFINITY,
+            swapDrainMs: 3 * 60 * 60_000,
+        });
+        clients.push(defaults, never);
     });
 });

@@ -14,6 +14,8 @@ export class FakeSocket {
     /** When the server accepted it. */
     readonly connectedAt = Date.now();
     isClosed = false;
+    /** Holds `""` only from `$connect` (`unsubscribed: "all"`), until its first subscribe to another channel. */
+    implicit = false;
 
     constructor(
         readonly ws: WebSocket,
@@ -41,10 +43,16 @@ export class FakeChannelServer {
     /** `recv <socket> <action> [channel]` and `send <socket> <type> [channel]`, in order. */
     readonly log: string[] = [];
     respond: (request: ChannelRequest, socket: FakeSocket) => Response | Promise<Response> = () => undefined;
+    /** As an API with `unsubscribed: "all"`: every new socket is subscribed to `""` implicitly. */
+    implicitAll = false;
 
     private constructor(private readonly wss: WebSocketServer) {
         wss.on("connection", (ws) => {
             const socket = new FakeSocket(ws, this.sockets.length);
+            if (this.implicitAll) {
+                socket.channels.add("");
+                socket.implicit = true;
+            }
             this.sockets.push(socket);
             ws.on("message", (data) => void this.handle(socket, String(data)));
         });
@@ -67,6 +75,11 @@ export class FakeChannelServer {
             if (!socket.isClosed && matching.some((name) => socket.channels.has(name)))
                 this.reply(socket, { type: "message", channel, data });
         }
+    }
+
+    /** As `broadcast()`: to every open socket, whatever its channels. */
+    broadcast(message: object): void {
+        for (const socket of this.sockets) if (!socket.isClosed) this.reply(socket, message);
     }
 
     reply(socket: FakeSocket, message: object): void {
@@ -94,10 +107,14 @@ export class FakeChannelServer {
         switch (request.action) {
             case "subscribe":
                 if (!isChannelName(request.channel)) return { type: "error", error: "InvalidChannel", message: "bad channel" };
+                // The first subscribe to another channel removes the implicit one; an explicit "" is kept.
+                if (socket.implicit && request.channel !== "") socket.channels.delete("");
+                socket.implicit = false;
                 socket.channels.add(request.channel);
                 return { type: "subscribed", channel: request.channel };
             case "unsubscribe":
                 socket.channels.delete(request.channel);
+                if (request.channel === "") socket.implicit = false;
                 return { type: "unsubscribed", channel: request.channel };
             case "ping":
                 return { type: "pong" };
