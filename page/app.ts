@@ -114,7 +114,10 @@ class UploadsPage {
         this.updateButton();
         ui.uploadStatus.textContent = `Asking for an upload URL for ${file.name}…`;
         try {
-            const target = await this.client.requestUpload(this.channel + file.name, file.type || undefined);
+            const target = await this.client.requestUpload(this.channel + file.name, {
+                size: file.size,
+                contentType: file.type || undefined,
+            });
             this.ownKeys.add(target.key);
             ui.uploadStatus.textContent = `Uploading ${file.name}…`;
             const res = await fetch(target.url, { method: target.method, headers: target.headers, body: file }).catch((err: unknown) => {

@@ -116,7 +116,7 @@ describe("the uploads page in headless Chromium, served by the local cloud for t
             const heard: Notification[] = [];
             other.on("notification", (n) => heard.push(n));
             await other.subscribe("uploads/someone-else/");
-            const target = await other.requestUpload("uploads/someone-else/theirs.txt", "text/plain");
+            const target = await other.requestUpload("uploads/someone-else/theirs.txt", { size: 16, contentType: "text/plain" });
             const put = await fetch(target.url, { method: target.method, headers: target.headers, body: "not for the page" });
             expect(put.status).to.equal(200);
             await eventually(
@@ -179,6 +179,14 @@ describe("the uploads page in headless Chromium, served by the local cloud for t
             [`${channel}after reconnect.txt`, true],
             [`${channel}first note.txt`, true],
         ]);
+    });
+
+    it("keeps to the URL written into it when a link's ?url= names another socket", async () => {
+        const written = new URL(cloud.pages[0].url);
+        written.search = "?url=ws://127.0.0.1:9/elsewhere";
+        await page.goto(written.toString());
+        await ready(page);
+        expect(await page.$eval("#channel", (el) => el.textContent)).to.equal(channel);
     });
 
     it("keeps its channel across a reload, and threw nothing", async () => {
