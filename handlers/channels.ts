@@ -131,7 +131,10 @@ async function uploadRoute(options: ChannelRouteOptions, connectionId: string, m
         return refuse("InvalidKey", `"key" must be an object key of 1 to ${MAX_KEY_BYTES} bytes that does not end with "/".`);
     }
     if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
-        return refuse("InvalidMessage", `"size" must be the file's length in bytes, a whole number (got ${typeof size === "number" ? size : describe(size)}).`);
+        return refuse(
+            "InvalidMessage",
+            `"size" must be the file's length in bytes, a whole number (got ${typeof size === "number" ? size : describe(size)}).`,
+        );
     }
     if (size > uploads.maxBytes) {
         return refuse("FileTooLarge", `The file is ${size} bytes; uploads here take at most ${uploads.maxBytes}.`);
