@@ -2,13 +2,15 @@ import { deleteConnectionRow, type ConnectionStore } from "./connections";
 import { channelsOf, deleteSubscriptions } from "./subscriptions";
 
 /**
- * Forgets a connection: its row, then (with channels) the subscription rows its row listed. Deleting what is not
- * there succeeds: `$disconnect` and a fan-out's cleanup after a 410 may both try.
+ * Forgets a connection: its row, then (with channels) the subscription rows its row listed and those on
+ * `alsoOn`, in one set of batches. Deleting what is not there succeeds: `$disconnect` and a fan-out's cleanup
+ * after a 410 may both try.
  */
-export async function deleteConnection(store: ConnectionStore, connectionId: string): Promise<void> {
+export async function deleteConnection(store: ConnectionStore, connectionId: string, alsoOn: Iterable<string> = []): Promise<void> {
     const row = await deleteConnectionRow(store, connectionId);
     if (store.subscriptionsTable) {
-        await deleteSubscriptions({ ...store, subscriptionsTable: store.subscriptionsTable }, connectionId, channelsOf(row));
+        const channels = [...channelsOf(row), ...alsoOn];
+        await deleteSubscriptions({ ...store, subscriptionsTable: store.subscriptionsTable }, connectionId, channels);
     }
 }
 

@@ -2,13 +2,7 @@ import { matchingChannels, type ChannelMessage } from "../protocol/channels";
 import { deliveryOptionsFromEnvironment } from "./broadcast";
 import { deleteConnection } from "./connection-cleanup";
 import { createDelivery, messageBytes, type BroadcastResult, type DeliveryOptions } from "./delivery";
-import {
-    deleteSubscriptions,
-    subscriberPages,
-    subscriptionStoreFromEnvironment,
-    type SubscriberQuery,
-    type SubscriptionStore,
-} from "./subscriptions";
+import { subscriberPages, subscriptionStoreFromEnvironment, type SubscriberQuery, type SubscriptionStore } from "./subscriptions";
 
 export interface PublishOptions extends DeliveryOptions {
     /** The connections and subscriptions tables. */
@@ -59,10 +53,7 @@ export function createPublisher(options: PublishOptions): Publisher {
         const pages = distinctSubscribers(options.store, channels, { pageSize, segment });
         // A gone connection's rows: its own row lists its channels, but a row written after a racing
         // $disconnect is listed nowhere, so the rows this fan-out read it from go too.
-        const forget = async (connectionId: string) => {
-            await deleteConnection(options.store, connectionId);
-            await deleteSubscriptions(options.store, connectionId, channels);
-        };
+        const forget = (connectionId: string) => deleteConnection(options.store, connectionId, channels);
         return deliver(pages, data, forget);
     };
 
