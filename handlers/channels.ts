@@ -59,10 +59,7 @@ export function channelRouteHandler(options: ChannelRouteOptions) {
         const route = event.requestContext.routeKey;
         if (route === "ping") return reply({ type: "pong" });
         const parsed = parseJsonObjectMessage(event);
-        if (!parsed.ok) {
-            const { message } = JSON.parse(parsed.reply.body) as { message: string };
-            return refuse("InvalidMessage", message);
-        }
+        if (!parsed.ok) return refuse("InvalidMessage", parsed.problem);
         const connectionId = event.requestContext.connectionId;
         try {
             switch (route) {

@@ -1,6 +1,6 @@
 import type { WebSocketEvent } from "./events";
 import { connectionRecord, saveConnection, type ConnectionStore } from "./connections";
-import { subscribeImplicitly } from "./subscriptions";
+import { subscribeImplicitly, subscriptionStoreOf } from "./subscriptions";
 
 export interface ConnectOptions {
     /** `channels.unsubscribed: "all"`: until it subscribes, the connection hears every event. @default false */
@@ -17,12 +17,9 @@ export function connectHandler(store: ConnectionStore, options: ConnectOptions =
         const record = connectionRecord(event);
         try {
             await saveConnection(store, record);
-            if (options.subscribeToEverything && store.subscriptionsTable) {
-                await subscribeImplicitly(
-                    { ...store, subscriptionsTable: store.subscriptionsTable },
-                    record.connectionId,
-                    record.expiresAt,
-                );
+            const subscriptions = subscriptionStoreOf(store);
+            if (options.subscribeToEverything && subscriptions) {
+                await subscribeImplicitly(subscriptions, record.connectionId, record.expiresAt);
             }
             return { statusCode: 200 };
         } catch (err) {

@@ -1,5 +1,5 @@
 import { deleteConnectionRow, type ConnectionStore } from "./connections";
-import { channelsOf, deleteSubscriptions } from "./subscriptions";
+import { channelsOf, deleteSubscriptions, subscriptionStoreOf } from "./subscriptions";
 
 /**
  * Forgets a connection: its row, then (with channels) the subscription rows its row listed and those on
@@ -8,10 +8,8 @@ import { channelsOf, deleteSubscriptions } from "./subscriptions";
  */
 export async function deleteConnection(store: ConnectionStore, connectionId: string, alsoOn: Iterable<string> = []): Promise<void> {
     const row = await deleteConnectionRow(store, connectionId);
-    if (store.subscriptionsTable) {
-        const channels = [...channelsOf(row), ...alsoOn];
-        await deleteSubscriptions({ ...store, subscriptionsTable: store.subscriptionsTable }, connectionId, channels);
-    }
+    const subscriptions = subscriptionStoreOf(store);
+    if (subscriptions) await deleteSubscriptions(subscriptions, connectionId, [...channelsOf(row), ...alsoOn]);
 }
 
 // Captured by value even from node_modules (see handlers/index.ts).

@@ -6,7 +6,12 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
 /** A reply on a two-way route: API Gateway sends `body` to the caller whatever the status. */
 export type RouteReply = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-export type ParsedMessage = { ok: true; message: Record<string, unknown> } | { ok: false; reply: RouteReply };
+/** A refused message: the reply to send as it is, and what was wrong, for a route that answers in its own shape. */
+export type ParsedMessage = { ok: true; message: Record<string, unknown> } | { ok: false; reply: RouteReply; problem: string };
+
+function refused(statusCode: number, error: string, problem: string): ParsedMessage {
+    return { ok: false, reply: errorReply(statusCode, error, problem), problem };
+}
 
 /** A JSON error reply; `error` is a stable machine-readable code, `message` is for people. */
 export function errorReply(statusCode: number, error: string, message: string, extra: Record<string, unknown> = {}): RouteReply {
@@ -33,25 +38,22 @@ function bodyText(event: Pick<APIGatewayProxyWebsocketEventV2, "body" | "isBase6
 export function parseJsonObjectMessage(event: Pick<APIGatewayProxyWebsocketEventV2, "body" | "isBase64Encoded">): ParsedMessage {
     const text = bodyText(event);
     if (text === undefined) {
-        return { ok: false, reply: errorReply(400, "InvalidMessage", "Binary messages are not supported: send UTF-8 JSON text.") };
+        return refused(400, "InvalidMessage", "Binary messages are not supported: send UTF-8 JSON text.");
     }
     if (text.trim() === "") {
-        return { ok: false, reply: errorReply(400, "InvalidMessage", "The message is empty: send a JSON object.") };
+        return refused(400, "InvalidMessage", "The message is empty: send a JSON object.");
     }
     if (Buffer.byteLength(text, "utf8") > MAX_MESSAGE_BYTES) {
-        return {
-            ok: false,
-            reply: errorReply(413, "MessageTooLarge", `The message is larger than ${MAX_MESSAGE_BYTES} bytes.`),
-        };
+        return refused(413, "MessageTooLarge", `The message is larger than ${MAX_MESSAGE_BYTES} bytes.`);
     }
     let value: unknown;
     try {
         value = JSON.parse(text);
     } catch {
-        return { ok: false, reply: errorReply(400, "InvalidMessage", "The message is not valid JSON: send a JSON object.") };
+        return refused(400, "InvalidMessage", "The message is not valid JSON: send a JSON object.");
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return { ok: false, reply: errorReply(400, "InvalidMessage", "The message must be a JSON object.") };
+        return refused(400, "InvalidMessage", "The message must be a JSON object.");
     }
     return { ok: true, message: value as Record<string, unknown> };
 }

@@ -38,15 +38,21 @@ const BATCH_SIZE = 25;
 
 export type SubscriptionStore = ConnectionStore & { subscriptionsTable: string };
 
+/** The store as a `SubscriptionStore` when it names a subscriptions table (an API with channels), else undefined. */
+export function subscriptionStoreOf(store: ConnectionStore): SubscriptionStore | undefined {
+    const { subscriptionsTable } = store;
+    return subscriptionsTable ? { ...store, subscriptionsTable } : undefined;
+}
+
 /** The store named by the environment the component sets (CONNECTIONS_TABLE and SUBSCRIPTIONS_TABLE). */
 export function subscriptionStoreFromEnvironment(env: NodeJS.ProcessEnv = process.env): SubscriptionStore {
-    const store = connectionStoreFromEnvironment(env);
-    if (!store.subscriptionsTable) {
+    const store = subscriptionStoreOf(connectionStoreFromEnvironment(env));
+    if (!store) {
         throw new Error(
             "SUBSCRIPTIONS_TABLE is not set: give this function the API's broadcastEnvironment (BroadcastWebSocket.grantPublish).",
         );
     }
-    return { ...store, subscriptionsTable: store.subscriptionsTable };
+    return store;
 }
 
 export interface ChannelLimits {

@@ -2,7 +2,13 @@ import { CreateTableCommand, DynamoDBClient, ScanCommand, waitUntilTableExists }
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
 import { CONNECTION_ID_ATTRIBUTE, CONNECTION_LIFETIME_SECONDS, saveConnection, type ConnectionStore } from "../../handlers/connections";
-import { CHANNEL_KEY_ATTRIBUTE, SLOT_ATTRIBUTE, subscribeImplicitly, type SubscriptionStore } from "../../handlers/subscriptions";
+import {
+    CHANNEL_KEY_ATTRIBUTE,
+    SLOT_ATTRIBUTE,
+    subscribeImplicitly,
+    subscriptionStoreOf,
+    type SubscriptionStore,
+} from "../../handlers/subscriptions";
 
 export const TEST_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
@@ -60,7 +66,8 @@ export async function storeConnections(store: ConnectionStore, ids: string[], co
     const expiresAt = Math.floor(connectedAt / 1000) + CONNECTION_LIFETIME_SECONDS;
     for (const id of ids) {
         await saveConnection(store, { connectionId: id, connectedAt, expiresAt });
-        if (store.subscriptionsTable) await subscribeImplicitly({ ...store, subscriptionsTable: store.subscriptionsTable }, id, expiresAt);
+        const subscriptions = subscriptionStoreOf(store);
+        if (subscriptions) await subscribeImplicitly(subscriptions, id, expiresAt);
     }
 }
 
