@@ -261,7 +261,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
     private createChannelFunction(
         name: string,
         args: BroadcastWebSocketArgs,
-        channels: Required<Omit<ChannelsArgs, "authorizeSubscribe">> & Pick<ChannelsArgs, "authorizeSubscribe">,
+        channels: ChannelSettings,
         uploads: Required<UploadsArgs> | undefined,
         watched: WatchedBucket,
     ): aws.lambda.Function {
@@ -309,7 +309,7 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
         extra: Record<string, RouteHandler | RouteArgs>,
         routeSelectionExpression: string,
         authorizer: BroadcastWebSocketArgs["authorizer"],
-        channels: { unsubscribed: "all" | "none" },
+        channels: ChannelSettings,
         uploads: boolean,
     ): void {
         for (const key of ["$connect", "$disconnect", ...CHANNEL_ACTIONS]) {
@@ -478,6 +478,9 @@ export class BroadcastWebSocket extends pulumi.ComponentResource {
 
 /** A connection row holds its channels' names: they must fit well inside DynamoDB's 400 KB item. */
 const MAX_CHANNEL_SET_BYTES = 350 * 1024;
+
+/** `ChannelsArgs` checked, with every default applied. */
+type ChannelSettings = ReturnType<typeof validateChannels>;
 
 function validateChannels(args: ChannelsArgs) {
     if (args.authorizeSubscribe !== undefined && typeof args.authorizeSubscribe !== "function") {
