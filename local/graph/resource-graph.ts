@@ -1,7 +1,7 @@
 import type { Json, RecordedProgram, RecordedResource } from "../record/record-program";
 import { wildcardMatches } from "./iam";
 import { RESOURCE_TYPES } from "../record/resource-types";
-import type { ApiSpec, BucketSpec, CorsRuleSpec, FunctionSpec, NotificationSpec, RouteSpec, TableSpec } from "./specs";
+import type { ApiSpec, BucketSpec, CorsRuleSpec, FunctionSpec, NotificationSpec, QueueSpec, RouteSpec, TableSpec } from "./specs";
 
 interface Permission {
     functionRef: string;
@@ -29,8 +29,11 @@ function corsRules(value: Json | undefined): CorsRuleSpec[] {
     });
 }
 
-/** Lambda's default for retries of a failed asynchronous invocation, without a `FunctionEventInvokeConfig`. */
+/** Lambda's defaults for a failed asynchronous invocation without a `FunctionEventInvokeConfig` (B29). */
 const DEFAULT_ASYNC_RETRIES = 2;
+const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 6 * 60 * 60;
+
+const num = (value: Json | undefined, otherwise: number): number => (typeof value === "number" ? value : otherwise);
 
 /**
  * A recorded program's resources: queries over them (by type, name, URN, parent), and the views each local
@@ -100,30 +103,53 @@ export class ResourceGraph {
     }
 
     functions(): FunctionSpec[] {
-        const retries = new Map(
-            this.ofType(RESOURCE_TYPES.invokeConfig).map((r) => [String(r.inputs.functionName), r.inputs.maximumRetryAttempts]),
-        );
+        const configs = new Map(this.ofType(RESOURCE_TYPES.invokeConfig).map((r) => [String(r.inputs.functionName), r.inputs]));
         return this.ofType(RESOURCE_TYPES.function).map((r) => {
             const environment = (r.inputs.environment as { variables?: Record<string, string> } | null)?.variables ?? {};
             const logGroup = str((r.inputs.loggingConfig as { logGroup?: Json } | null)?.logGroup);
             const name = String(r.state.name);
             const arn = String(r.state.arn);
-            const maximumRetryAttempts = retries.get(name) ?? retries.get(arn);
+            const config = configs.get(name) ?? configs.get(arn) ?? {};
+            const destination = str(
+                ((config.destinationConfig as { onFailure?: { destination?: Json } } | null)?.onFailure ?? {}).destination,
+            );
+            const deadLetterQueue = str((r.inputs.deadLetterConfig as { targetArn?: Json } | null)?.targetArn);
             return {
                 name,
                 arn,
                 handler: str(r.inputs.handler) ?? "index.handler",
                 runtime: str(r.inputs.runtime) ?? "nodejs22.x",
                 code: r.inputs.code ?? null,
-                timeout: typeof r.inputs.timeout === "number" ? r.inputs.timeout : 3,
-                memorySize: typeof r.inputs.memorySize === "number" ? r.inputs.memorySize : 128,
+                timeout: num(r.inputs.timeout, 3),
+                memorySize: num(r.inputs.memorySize, 128),
                 environment: Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])),
                 reservedConcurrency:
                     typeof r.inputs.reservedConcurrentExecutions === "number" ? r.inputs.reservedConcurrentExecutions : undefined,
                 logGroupName: logGroup ?? `/aws/lambda/${name}`,
-                maximumRetryAttempts: typeof maximumRetryAttempts === "number" ? maximumRetryAttempts : DEFAULT_ASYNC_RETRIES,
+                maximumRetryAttempts: num(config.maximumRetryAttempts, DEFAULT_ASYNC_RETRIES),
+                maximumEventAgeSeconds: num(config.maximumEventAgeInSeconds, DEFAULT_MAXIMUM_EVENT_AGE_SECONDS),
+                onFailure: destination
+                    ? { kind: "destination" as const, arn: destination }
+                    : deadLetterQueue
+                      ? { kind: "dead-letter-queue" as const, arn: deadLetterQueue }
+                      : undefined,
             };
         });
+    }
+
+    /** The program's SQS queues, with SQS's defaults for what they leave out. */
+    queues(): QueueSpec[] {
+        return this.ofType(RESOURCE_TYPES.queue).map((r) => ({
+            name: String(r.state.name),
+            arn: String(r.state.arn),
+            url: String(r.state.url),
+            visibilityTimeoutSeconds: num(r.inputs.visibilityTimeoutSeconds, 30),
+            messageRetentionSeconds: num(r.inputs.messageRetentionSeconds, 345_600),
+            delaySeconds: num(r.inputs.delaySeconds, 0),
+            receiveWaitTimeSeconds: num(r.inputs.receiveWaitTimeSeconds, 0),
+            maxMessageSize: num(r.inputs.maxMessageSize, 262_144),
+            fifoQueue: r.inputs.fifoQueue === true,
+        }));
     }
 
     /**

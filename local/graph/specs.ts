@@ -37,6 +37,32 @@ export interface FunctionSpec {
     logGroupName: string;
     /** Retries of a failed asynchronous invocation: its `FunctionEventInvokeConfig`, else Lambda's default 2 (B28, B29). */
     maximumRetryAttempts: number;
+    /**
+     * Where an asynchronous event that failed every attempt goes: the `FunctionEventInvokeConfig`'s
+     * `destinationConfig.onFailure.destination`, else the function's `deadLetterConfig.targetArn` (B29). An ARN.
+     */
+    onFailure?: { kind: "destination" | "dead-letter-queue"; arn: string };
+    /** Seconds an event may wait for a retry: the config's `maximumEventAgeInSeconds`, else 6 hours (B29). */
+    maximumEventAgeSeconds: number;
+}
+
+/** An `aws.sqs.Queue`, with the attributes the local queue honours and SQS's defaults. */
+export interface QueueSpec {
+    name: string;
+    arn: string;
+    /** `https://sqs.{region}.amazonaws.com/{account}/{name}`, as the program's outputs name it. */
+    url: string;
+    /** @default 30 */
+    visibilityTimeoutSeconds: number;
+    /** @default 345600 (4 days) */
+    messageRetentionSeconds: number;
+    /** @default 0 */
+    delaySeconds: number;
+    /** @default 0 */
+    receiveWaitTimeSeconds: number;
+    /** @default 262144 */
+    maxMessageSize: number;
+    fifoQueue: boolean;
 }
 
 export interface TableSpec {

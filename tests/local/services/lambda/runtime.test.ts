@@ -66,6 +66,7 @@ function inlineFunction(name: string, source: string, maximumRetryAttempts: numb
         environment: {},
         logGroupName: `/aws/lambda/${name}`,
         maximumRetryAttempts,
+        maximumEventAgeSeconds: 21_600,
     };
 }
 
