@@ -3,7 +3,9 @@ import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec, RouteSpec } from "../../graph/specs";
 import type { GatewayLambda } from "./integration";
 import { requestLine } from "../lambda/request-log";
-import { requestContext, type ApiInfo, type ConnectionInfo, type RequestParts } from "./proxy-events";
+import type { ApiInfo, ConnectionInfo } from "./proxy-events";
+import { authorizerEvent } from "./events/authorizer-event";
+import type { Handshake } from "./events/handshake";
 
 /** What the authorizer step needs of the gateway. */
 export interface AuthorizerContext {
@@ -16,19 +18,20 @@ export interface AuthorizerContext {
 
 /**
  * `$connect`'s authorization (B14, B15): the HTTP status that rejects the handshake, or undefined to go on. A Lambda
- * REQUEST authorizer's `principalId` and `context` are put on the connection for its later events.
+ * REQUEST authorizer's `principalId` and `context` are put on the connection for its later events, and how long it
+ * took for the CONNECT event.
  */
 export async function authorizeConnect(
     route: RouteSpec | undefined,
     connection: ConnectionInfo,
-    parts: RequestParts,
+    handshake: Handshake,
     { api, info, graph, lambda, log }: AuthorizerContext,
 ): Promise<number | undefined> {
     if (route?.authorizationType === "AWS_IAM") {
         // Signatures cannot be checked without AWS credentials; an unsigned request is still refused.
         const signed =
-            Object.keys(parts.headers).some((h) => h.toLowerCase() === "authorization") ||
-            (parts.queryStringParameters !== undefined && Object.hasOwn(parts.queryStringParameters, "X-Amz-Signature"));
+            Object.keys(handshake.headers).some((h) => h.toLowerCase() === "authorization") ||
+            (handshake.queryStringParameters !== undefined && Object.hasOwn(handshake.queryStringParameters, "X-Amz-Signature"));
         return signed ? undefined : 403;
     }
     if (route?.authorizationType !== "CUSTOM" || !route.authorizer) {
@@ -38,9 +41,9 @@ export async function authorizeConnect(
         const [, where, name] = /^route\.request\.(header|querystring)\.(.+)$/.exec(source) ?? [];
         const value =
             where === "header"
-                ? Object.entries(parts.headers).find(([h]) => h.toLowerCase() === name?.toLowerCase())?.[1]
-                : parts.queryStringParameters && Object.hasOwn(parts.queryStringParameters, name ?? "")
-                  ? parts.queryStringParameters[name ?? ""]
+                ? Object.entries(handshake.headers).find(([h]) => h.toLowerCase() === name?.toLowerCase())?.[1]
+                : handshake.queryStringParameters && Object.hasOwn(handshake.queryStringParameters, name ?? "")
+                  ? handshake.queryStringParameters[name ?? ""]
                   : undefined;
         if (!value) {
             return 401;
@@ -54,13 +57,9 @@ export async function authorizeConnect(
         return 500;
     }
     const methodArn = `${api.executionArn}/${api.stage}/$connect`;
-    const outcome = await lambda.invoke(fn.name, {
-        type: "REQUEST",
-        methodArn,
-        ...parts,
-        stageVariables: {},
-        requestContext: requestContext(info, connection, "$connect", "CONNECT"),
-    });
+    const started = Date.now();
+    const outcome = await lambda.invoke(fn.name, authorizerEvent(methodArn, info, connection, handshake));
+    const latencyMs = Date.now() - started;
     log(requestLine(`${api.name} $connect authorizer`, fn.name, outcome));
     if (!outcome.ok) {
         return outcome.error.errorMessage === "Unauthorized" ? 401 : 500;
@@ -74,5 +73,6 @@ export async function authorizeConnect(
         return 403;
     }
     connection.authorizer = { ...(result?.context ?? {}), principalId: result?.principalId };
+    connection.authorizerLatencyMs = latencyMs;
     return undefined;
 }

@@ -6,7 +6,11 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec } from "../../graph/specs";
 import type { GatewayLimits } from "./limits";
-import { errorFrame, newId, requestContext, requestParts, type ApiInfo, type ConnectionInfo, executeApiHost } from "./proxy-events";
+import { errorFrame, newId, type ApiInfo, type ConnectionInfo, executeApiHost } from "./proxy-events";
+import { handshake as handshakeOf } from "./events/handshake";
+import { connectEvent } from "./events/connect-event";
+import { messageEvent } from "./events/message-event";
+import { disconnectEvent } from "./events/disconnect-event";
 import { selectRoute } from "./route-selection";
 import { authorizeConnect, type AuthorizerContext } from "./authorizer";
 import { apiError, manageConnection, type ConnectionDirectory } from "./connections-api";
@@ -145,25 +149,20 @@ export class WebSocketGateway {
         if (!isWebSocketHandshake(req)) {
             return reject(socket, 400);
         }
-        const parts = requestParts(req, url);
         const connection: ConnectionInfo = {
             connectionId: newId(),
             connectedAt: Date.now(),
             sourceIp: normalizeIp(req.socket.remoteAddress),
             userAgent: req.headers["user-agent"],
         };
+        const handshake = handshakeOf(req, url, connection, this.info);
         const connectRoute = this.options.api.routes.get("$connect");
-        const status = await authorizeConnect(connectRoute, connection, parts, this.authorizer);
+        const status = await authorizeConnect(connectRoute, connection, handshake, this.authorizer);
         if (status !== undefined) {
             return reject(socket, status);
         }
         if (connectRoute) {
-            const event = {
-                ...parts,
-                requestContext: requestContext(this.info, connection, "$connect", "CONNECT"),
-                isBase64Encoded: false,
-            };
-            const result = await this.integration.invoke(connectRoute, event);
+            const result = await this.integration.invoke(connectRoute, connectEvent(this.info, connection, handshake));
             if (result.kind !== "ok") {
                 return reject(socket, result.kind === "timeout" ? 504 : 502);
             }
@@ -236,12 +235,13 @@ export class WebSocketGateway {
     private async onMessage(connection: Connection, body: string): Promise<void> {
         const { api } = this.options;
         const routeKey = selectRoute(api.selectionExpression, body, this.routeKeys);
-        const context = requestContext(this.info, connection, routeKey ?? "$default", "MESSAGE");
+        const event = messageEvent(this.info, connection, routeKey ?? "$default", body);
+        const context = event.requestContext;
         if (routeKey === undefined) {
             return this.send(connection, errorFrame("Forbidden", connection.connectionId, context.requestId));
         }
         const route = api.routes.get(routeKey)!;
-        const result = await this.integration.invoke(route, { requestContext: context, body, isBase64Encoded: false });
+        const result = await this.integration.invoke(route, event);
         if (result.kind === "timeout") {
             return this.send(connection, errorFrame("Endpoint request timed out", connection.connectionId, context.requestId));
         }
@@ -263,15 +263,12 @@ export class WebSocketGateway {
         const route = this.options.api.routes.get("$disconnect");
         if (!route) return;
         const status = connection.serverClose?.code ?? code;
-        const event = {
-            headers: {},
-            multiValueHeaders: {},
-            requestContext: requestContext(this.info, connection, "$disconnect", "DISCONNECT", {
-                disconnectStatusCode: status,
-                disconnectReason: connection.serverClose?.reason ?? (reason || CLOSE_REASONS[status] || ""),
-            }),
-            isBase64Encoded: false,
-        };
+        const event = disconnectEvent(
+            this.info,
+            connection,
+            status,
+            connection.serverClose?.reason ?? (reason || CLOSE_REASONS[status] || ""),
+        );
         // Best effort, after the socket closed; the result is ignored (B16).
         const pending = this.integration.invoke(route, event).finally(() => this.pendingDisconnects.delete(pending));
         this.pendingDisconnects.add(pending);

@@ -3,7 +3,8 @@ import { ResourceGraph } from "../../../../local/graph/resource-graph";
 import type { ApiSpec, FunctionSpec, RouteSpec } from "../../../../local/graph/specs";
 import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import { authorizeConnect, type AuthorizerContext } from "../../../../local/services/gateway/authorizer";
-import type { ConnectionInfo, RequestParts } from "../../../../local/services/gateway/proxy-events";
+import type { Handshake } from "../../../../local/services/gateway/events/handshake";
+import type { ConnectionInfo } from "../../../../local/services/gateway/proxy-events";
 import type { InvokeOutcome } from "../../../../local/services/lambda/runtime";
 
 const EXECUTION_ARN = "arn:aws:execute-api:us-east-1:000000000000:abc123";
@@ -85,7 +86,8 @@ const allow = (effect: "Allow" | "Deny"): InvokeOutcome => ({
         context: { team: "blue" },
     },
 });
-const parts = (headers: Record<string, string>, query?: Record<string, string>): RequestParts => ({
+const parts = (headers: Record<string, string>, query?: Record<string, string>): Handshake => ({
+    request: { requestId: "Yt3vWHqOoAMFUkw=", epochMs: 1 },
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
     ...(query
@@ -121,8 +123,16 @@ describe("local gateway: $connect authorization (B14, B15)", () => {
         const ctx = context(allow("Allow"));
         const admitted = connection();
         expect(await authorizeConnect(route(["route.request.header.Auth"]), admitted, parts({ Auth: "t" }), ctx)).to.equal(undefined);
-        expect(ctx.events[0]).to.deep.include({ type: "REQUEST", methodArn: METHOD_ARN, headers: { Auth: "t" }, stageVariables: {} });
+        expect(ctx.events[0]).to.deep.include({ type: "REQUEST", methodArn: METHOD_ARN, stageVariables: {} });
+        // The handshake's headers, with the upgrade headers only the authorizer sees (docs/events.md).
+        expect(ctx.events[0]).to.have.deep.property("headers", {
+            Auth: "t",
+            Connection: "upgrade",
+            "content-length": "0",
+            Upgrade: "websocket",
+        });
         expect(admitted.authorizer).to.deep.equal({ team: "blue", principalId: "user-1" });
+        expect(admitted.authorizerLatencyMs, "the CONNECT event's integrationLatency").to.be.a("number").at.least(0);
     });
 
     it("answers 403 for a Deny policy, 401 for an Unauthorized error and 500 for any other error", async () => {
