@@ -4,13 +4,14 @@ import * as path from "node:path";
 import { ResourceGraph } from "./graph/resource-graph";
 import type { Json, RecordedProgram } from "./record/record-program";
 import { MOCK_ACCOUNT_ID } from "./record/aws-mocks";
-import { localCredentials } from "./services/credentials";
 import { DynamoDBService } from "./services/dynamodb";
 import { WebSocketGateway, type ConnectionTap } from "./services/gateway/gateway";
 import { AWS_LIMITS, type GatewayLimits } from "./services/gateway/limits";
 import { executeApiHost } from "./services/gateway/proxy-events";
 import { InvokeApi } from "./services/lambda/invoke-api";
 import { LambdaRuntime } from "./services/lambda/runtime";
+import { Faults, type FaultModel } from "./services/faults";
+import { environmentProblem } from "./services/lambda/runtime-environment";
 import { Latency } from "./services/latency";
 import { PageServer } from "./services/page";
 import { claimPort, fixedPorts, freePorts, pagePort, PortTakenError, type PortPlan } from "./services/ports";
@@ -33,6 +34,11 @@ export interface LocalCloudOptions {
     ttlSweepMs?: number;
     /** Modelled network latency of `@connections` and DynamoDB answers, in ms; adjustable later through `latency`. @default 0 */
     latencyMs?: number;
+    /**
+     * AWS failing (B45): a share of `@connections`, DynamoDB and Lambda requests fail as AWS's do; adjustable later
+     * through `faults`. @default no faults
+     */
+    faults?: FaultModel;
     /** Delays before the first and later retries of a failed asynchronous invocation. @default [1000, 2000] */
     asyncRetryDelaysMs?: number[];
     /** Sees each WebSocket connection's socket as it opens (the benchmark's ceiling writes frames to them itself). */
@@ -77,6 +83,8 @@ export interface LocalCloud {
     lambda: LambdaRuntime;
     /** The modelled latency of `@connections` and DynamoDB, adjustable while running. */
     latency: Latency;
+    /** The fault model, adjustable while running: `faults.set({ connections: { rate: 0.2 } })`, `faults.set({})`. */
+    faults: Faults;
     dynamodb: DynamoDBService;
     stop(): Promise<void>;
 }
@@ -112,6 +120,9 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
     const graph = new ResourceGraph(program);
     const region = program.region;
     validateNotifications(graph, MOCK_ACCOUNT_ID);
+    const functions = graph.functions();
+    const refused = functions.map(environmentProblem).filter((problem) => problem !== undefined);
+    if (refused.length > 0) throw new Error(refused.join("\n"));
     const apis = graph.websocketApis();
     const ports: PortPlan = options.port ? fixedPorts(options.port, apis.length) : await freePorts(apis.length);
     const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -126,6 +137,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
         awsUrl: `wss://${hosts[i].host}/${api.stage}`,
     }));
     const latency = new Latency(options.latencyMs ?? 0);
+    const faults = new Faults(options.faults);
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
 
@@ -143,13 +155,11 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
     };
 
     try {
-        const lambda = new LambdaRuntime(graph.functions(), {
+        const lambda = new LambdaRuntime(functions, {
             programDir: program.programDir,
             runtimeDir: path.join(stateDir, "lambda"),
             region,
-            environment: {
-                AWS_ACCESS_KEY_ID: localCredentials().accessKeyId,
-                AWS_SECRET_ACCESS_KEY: localCredentials().secretAccessKey,
+            localVariables: {
                 AWS_ENDPOINT_URL_DYNAMODB: url(ports.dynamodb),
                 AWS_ENDPOINT_URL_S3: url(ports.s3),
                 AWS_ENDPOINT_URL_LAMBDA: url(ports.lambda),
@@ -159,6 +169,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             interceptHosts: Object.fromEntries(hosts.map(({ host, port }) => [host, port])),
             maxConcurrency: options.maxConcurrency ?? 4,
             asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1_000, 2_000],
+            faults,
             log,
         });
         // Stopped last: its environments end after every service that could still invoke them.
@@ -171,6 +182,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 region,
                 ttlSweepMs: options.ttlSweepMs ?? 10_000,
                 latency,
+                faults,
                 log,
             }),
         );
@@ -196,6 +208,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 region,
                 limits,
                 latency,
+                faults,
                 log,
                 connectionTap: options.connectionTap,
             });
@@ -219,6 +232,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             lambdaEndpoint: url(ports.lambda),
             lambda,
             latency,
+            faults,
             dynamodb,
             stop,
         };

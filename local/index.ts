@@ -38,9 +38,17 @@ export interface StartedLocalCloud extends LocalCloud {
     credentials: { accessKeyId: string; secretAccessKey: string };
     /** Every log line so far: the gateway's and Lambda's notes, and each function's output as `[name] line`. */
     logs: string[];
-    /** The lines a function printed, without the `[name] ` prefix: by its resource name (`chat-sendmessage`) or its physical one. */
+    /**
+     * What a function printed, by its resource name (`chat-sendmessage`) or its physical one: each `console` call's
+     * message, without the runtime's `time\trequestId\tLEVEL\t` (B41) and without the platform's START, END and
+     * REPORT lines. `logs` holds the lines as CloudWatch would show them.
+     */
     logsOf(functionName: string): string[];
 }
+
+/** The Node.js runtime's text format (B41): time, request id, level, message. */
+const RUNTIME_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[^\t]+\t[A-Z]+\t([\s\S]*)$/;
+const PLATFORM_LINE = /^(START|END|REPORT) RequestId: /;
 
 /**
  * Records a Pulumi program as `pulumi up` would and brings its resource graph up on loopback. An API with channels
@@ -75,7 +83,12 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
         logsOf: (functionName) => {
             const fn = graph.functionNamed(functionName);
             const prefix = `[${String(fn?.state.name ?? functionName)}] `;
-            return logs.filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
+            return logs.flatMap((line) => {
+                if (!line.startsWith(prefix)) return [];
+                const text = line.slice(prefix.length);
+                if (PLATFORM_LINE.test(text)) return [];
+                return [RUNTIME_LINE.exec(text)?.[1] ?? text];
+            });
         },
     };
 }

@@ -7,11 +7,53 @@ import {
     type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TableSpec } from "../graph/specs";
 import { localCredentials } from "./credentials";
 import { close, listen } from "./http";
+import type { Faults } from "./faults";
 import type { Latency } from "./latency";
+
+/** The operations that read or write items: what the fault model fails (B45); table management never fails. */
+const DATA_PLANE = new Set([
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+]);
+
+/** Answers a request the fault model fails as DynamoDB would (B45); false when it goes through. */
+function injectFault(req: IncomingMessage, res: ServerResponse, faults: Faults | undefined): boolean {
+    if (!faults) return false;
+    const operation = String(req.headers["x-amz-target"] ?? "").replace(/^DynamoDB_\d+\./, "");
+    if (!DATA_PLANE.has(operation)) return false;
+    const fault = faults.next("dynamodb", operation);
+    if (fault === undefined) return false;
+    const [status, type, message] =
+        fault === "throttling"
+            ? [
+                  400,
+                  "ProvisionedThroughputExceededException",
+                  "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.",
+              ]
+            : [500, "InternalServerError", "Internal server error"];
+    // The body is left unread: dynalite never sees the request.
+    req.resume();
+    res.writeHead(status, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": randomUUID() }).end(
+        JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }),
+    );
+    return true;
+}
 
 /**
  * The program's DynamoDB tables in dynalite, with their keys and indexes. dynalite has no TTL, so expired rows
@@ -31,14 +73,24 @@ export class DynamoDBService {
 
     static async start(
         tables: TableSpec[],
-        options: { port: number; path?: string; region: string; ttlSweepMs: number; latency: Latency; log: (line: string) => void },
+        options: {
+            port: number;
+            path?: string;
+            region: string;
+            ttlSweepMs: number;
+            latency: Latency;
+            faults?: Faults;
+            log: (line: string) => void;
+        },
     ): Promise<DynamoDBService> {
         const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
         // dynalite answers on its own "request" listener: run it after the modelled latency.
         for (const listener of server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[]) {
             server.off("request", listener);
             server.on("request", (req: IncomingMessage, res: ServerResponse) =>
-                options.latency.delay(() => listener.call(server, req, res)),
+                options.latency.delay(() => {
+                    if (!injectFault(req, res, options.faults)) listener.call(server, req, res);
+                }),
             );
         }
         const endpoint = `http://127.0.0.1:${await listen(server, options.port)}`;

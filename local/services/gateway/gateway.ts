@@ -1,4 +1,5 @@
 import { close, listen, readBodyUpTo } from "../http";
+import type { Faults } from "../faults";
 import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -27,6 +28,8 @@ export interface GatewayOptions {
     limits: GatewayLimits;
     /** Delay before each `@connections` request is handled. */
     latency: Latency;
+    /** Which `@connections` requests fail (B45). */
+    faults?: Faults;
     log: (line: string) => void;
     connectionTap?: ConnectionTap;
 }
@@ -309,9 +312,26 @@ export class WebSocketGateway {
             return;
         }
         readBodyUpTo(req, this.options.limits.maxMessageBytes).then(
-            (body) => this.options.latency.delay(() => manageConnection(req.method ?? "GET", match[1], body, res, this.directory)),
+            (body) =>
+                this.options.latency.delay(() => {
+                    if (!this.injectFault(match[1], res)) manageConnection(req.method ?? "GET", match[1], body, res, this.directory);
+                }),
             () => res.destroy(),
         );
+    }
+
+    /** Answers a `@connections` request the fault model fails (B45); false when it goes through. */
+    private injectFault(encodedId: string, res: ServerResponse): boolean {
+        const fault = this.options.faults?.next("connections", encodedId);
+        if (fault === undefined) return false;
+        if (fault === "429") apiError(res, 429, "LimitExceededException", "Rate exceeded");
+        else if (fault === "500") apiError(res, 500, "InternalServerErrorException", "Internal server error");
+        else {
+            // The client's network dropped: the socket ends without a close frame (1006), then $disconnect runs.
+            this.directory.find(safeDecode(encodedId))?.ws.terminate();
+            apiError(res, 410, "GoneException", null);
+        }
+        return true;
     }
 }
 
@@ -342,6 +362,14 @@ function isWebSocketHandshake(req: IncomingMessage): boolean {
 
 function normalizeIp(address: string | undefined): string {
     return (address ?? "127.0.0.1").replace(/^::ffff:/, "");
+}
+
+function safeDecode(text: string): string {
+    try {
+        return decodeURIComponent(text);
+    } catch {
+        return text;
+    }
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

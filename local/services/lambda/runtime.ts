@@ -1,39 +1,60 @@
 import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
-import { materializeCode, provideRuntimeSdk } from "./code";
+import { localCredentials } from "../credentials";
+import type { Faults } from "../faults";
 import type { FunctionSpec } from "../../graph/specs";
+import { materializeCode, provideRuntimeSdk } from "./code";
+import { ExecutionEnvironment, type InvokeOutcome } from "./execution-environment";
+import { deadLetterMessage, destinationRecord, type FailedEvent } from "./failure-record";
 import { clock } from "./request-log";
+import { logStreamName, runtimeVariables } from "./runtime-environment";
 
-export type InvokeOutcome =
-    | { ok: true; value: unknown; durationMs: number }
-    | { ok: false; error: { errorType: string; errorMessage: string; trace?: string[] }; durationMs: number };
+export type { InvokeOutcome } from "./execution-environment";
+
+/** Where a failed asynchronous event's record goes: an SQS queue by ARN; false when there is no such queue. */
+export type FailureSink = (
+    queueArn: string,
+    body: string,
+    attributes?: Record<string, { DataType: "String" | "Number"; StringValue: string }>,
+) => boolean;
 
 export interface LambdaRuntimeOptions {
     programDir: string;
     /** Where function code is unpacked. */
     runtimeDir: string;
     region: string;
-    /** Environment every function gets (endpoints, credentials). */
-    environment: Record<string, string>;
+    /** What only the local cloud gives every function: its service endpoints. */
+    localVariables: Record<string, string>;
     /** `{apiId}.execute-api.{region}.amazonaws.com` → local gateway port. */
     interceptHosts: Record<string, number>;
     /** Warm environments per function at most; further invocations queue. */
     maxConcurrency: number;
     /** Delays before the first and later retries of a failed asynchronous invocation (AWS: about 1 and 2 minutes). */
     asyncRetryDelaysMs: number[];
+    /** Which invocations crash (B45). */
+    faults?: Faults;
+    /** Delivers failure records to the program's queues (B44). */
+    failureSink?: FailureSink;
     log: (line: string) => void;
 }
 
 interface Environment {
-    worker: Worker;
+    process: ExecutionEnvironment;
     busy: boolean;
-    pending?: { id: string; resolve: (outcome: InvokeOutcome) => void; started: number; timer: NodeJS.Timeout };
 }
 
-const WORKER = path.join(__dirname, "worker.js");
+/** Every environment of every runtime in this process, ended with it however it exits (B43). */
+const everyEnvironment = new Set<ExecutionEnvironment>();
+process.once("exit", () => {
+    for (const environment of everyEnvironment) environment.kill();
+});
 
-/** Runs each function's deployed code in isolated worker threads, reused while warm, with a concurrency cap. */
+/**
+ * Runs each function's deployed code in execution environments of its own (child processes), reused while warm,
+ * with a concurrency cap; retries failed asynchronous events and sends those that fail every attempt to the
+ * function's failure destination.
+ */
 export class LambdaRuntime {
     private readonly functions = new Map<string, FunctionSpec>();
     private readonly pools = new Map<string, { environments: Environment[]; queue: (() => void)[] }>();
@@ -41,12 +62,16 @@ export class LambdaRuntime {
     private stopped = false;
     /** Wakes the retry delays under way, so that stopping does not wait them out. */
     private readonly sleepers = new Set<() => void>();
+    private readonly tmpRoot: string;
 
     constructor(
         functions: FunctionSpec[],
         private readonly options: LambdaRuntimeOptions,
     ) {
         provideRuntimeSdk(options.runtimeDir);
+        // What a killed run left behind: its environments' /tmp folders.
+        this.tmpRoot = path.join(options.runtimeDir, ".tmp");
+        fs.rmSync(this.tmpRoot, { recursive: true, force: true });
         for (const fn of functions) {
             materializeCode(fn.code, path.join(options.runtimeDir, fn.name), options.programDir, fn.name);
             this.functions.set(fn.name, fn);
@@ -62,7 +87,7 @@ export class LambdaRuntime {
     }
 
     /** A synchronous (RequestResponse) invocation. */
-    async invoke(reference: string, event: unknown): Promise<InvokeOutcome> {
+    async invoke(reference: string, event: unknown, requestId: string = randomUUID()): Promise<InvokeOutcome> {
         const fn = this.find(reference);
         if (!fn) {
             return {
@@ -82,7 +107,8 @@ export class LambdaRuntime {
             };
         }
         try {
-            return await this.run(fn, environment, event);
+            const crash = this.options.faults?.next("functions", fn.name) === "crash";
+            return await environment.process.invoke(event, requestId, crash);
         } finally {
             this.release(fn, environment);
         }
@@ -90,20 +116,31 @@ export class LambdaRuntime {
 
     /**
      * An asynchronous (Event) invocation: on error retried as often as the function's `FunctionEventInvokeConfig`
-     * says (Lambda's default: twice; B28, B29), and logged with its outcome.
+     * says (Lambda's default: twice; B28, B29), each outcome logged, and an event that fails every attempt sent to
+     * the function's failure destination (B44), or logged as dropped when it has none.
      */
     invokeAsync(reference: string, event: unknown, source: string): void {
         const note = (text: string) => this.options.log(`${clock()} ${source} → ${reference}: ${text}`);
+        const requestId = randomUUID();
+        const received = Date.now();
         const attempt = async () => {
-            const retries = this.find(reference)?.maximumRetryAttempts ?? 0;
+            const fn = this.find(reference);
+            const retries = fn?.maximumRetryAttempts ?? 0;
             const delays = this.options.asyncRetryDelaysMs;
+            let last: InvokeOutcome | undefined;
+            let attempts = 0;
             for (let i = 0; i <= retries; i++) {
                 if (i > 0) await this.sleep(delays[Math.min(i, delays.length) - 1] ?? 0);
                 if (this.stopped) {
                     note(`abandoned before attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
-                const outcome = await this.invoke(reference, event);
+                if (fn && (Date.now() - received) / 1000 > fn.maximumEventAgeSeconds) {
+                    this.giveUp(fn, note, { requestId, condition: "EventAgeExceeded", attempts, event, last });
+                    return;
+                }
+                const outcome = await this.invoke(reference, event, requestId);
+                attempts++;
                 if (!outcome.ok && this.stopped) {
                     note(`abandoned at attempt ${i + 1}: the local cloud stopped`);
                     return;
@@ -112,14 +149,50 @@ export class LambdaRuntime {
                     note(`ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
                     return;
                 }
+                last = outcome;
                 note(`${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`);
             }
-            note(
-                `failed after ${retries} ${retries === 1 ? "retry" : "retries"}; on AWS the event goes to the function's failure destination`,
-            );
+            if (fn) this.giveUp(fn, note, { requestId, condition: "RetriesExhausted", attempts, event, last });
+            else note("dropped: no such function");
         };
         const run = attempt().finally(() => this.pendingAsync.delete(run));
         this.pendingAsync.add(run);
+    }
+
+    private giveUp(
+        fn: FunctionSpec,
+        note: (text: string) => void,
+        failure: { requestId: string; condition: FailedEvent["condition"]; attempts: number; event: unknown; last?: InvokeOutcome },
+    ): void {
+        const retried = `${failure.attempts === 0 ? "no attempt" : `${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"}`}`;
+        const why =
+            failure.condition === "EventAgeExceeded"
+                ? `older than ${fn.maximumEventAgeSeconds} s after ${retried}`
+                : `failed after ${retried}`;
+        const failed: FailedEvent = {
+            requestId: failure.requestId,
+            functionArn: fn.arn,
+            condition: failure.condition,
+            approximateInvokeCount: failure.attempts,
+            event: failure.event,
+            error:
+                failure.last && !failure.last.ok
+                    ? failure.last.error
+                    : { errorType: "EventAgeExceeded", errorMessage: "The event expired before it could be retried" },
+        };
+        const target = fn.onFailure;
+        if (!target) {
+            note(`${why}; dropped: the function has no failure destination (RequestId ${failure.requestId})`);
+            return;
+        }
+        const message =
+            target.kind === "destination" ? { body: destinationRecord(failed), attributes: undefined } : deadLetterMessage(failed);
+        const sent = this.options.failureSink?.(target.arn, message.body, message.attributes) ?? false;
+        note(
+            sent
+                ? `${why}; sent to ${target.kind === "destination" ? "its on-failure destination" : "its dead-letter queue"} ${target.arn} (RequestId ${failure.requestId})`
+                : `${why}; not delivered: ${target.arn} is not an SQS queue of this program, the only destination the local cloud delivers to (RequestId ${failure.requestId})`,
+        );
     }
 
     /** Waits for asynchronous invocations under way (tests, shutdown). */
@@ -135,9 +208,12 @@ export class LambdaRuntime {
         for (const pool of this.pools.values()) {
             for (const wake of pool.queue.splice(0)) wake();
         }
-        await Promise.all(
-            [...this.pools.values()].flatMap((pool) => pool.environments.map((environment) => environment.worker.terminate())),
-        );
+        await Promise.all([...this.pools.values()].flatMap((pool) => pool.environments.map((environment) => environment.process.stop())));
+    }
+
+    /** How many execution environments each function has running, by name. */
+    environmentCounts(): Record<string, number> {
+        return Object.fromEntries([...this.pools].map(([name, pool]) => [name, pool.environments.length]));
     }
 
     private sleep(ms: number): Promise<void> {
@@ -161,7 +237,7 @@ export class LambdaRuntime {
         if (this.stopped) {
             return Promise.reject(new Error("The local Lambda service has stopped."));
         }
-        const idle = pool.environments.find((environment) => !environment.busy);
+        const idle = pool.environments.find((environment) => !environment.busy && environment.process.alive);
         if (idle) {
             idle.busy = true;
             return Promise.resolve(idle);
@@ -181,111 +257,41 @@ export class LambdaRuntime {
     }
 
     private start(fn: FunctionSpec): Environment {
+        const id = randomUUID();
         const taskDir = path.join(this.options.runtimeDir, fn.name);
-        const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomUUID().replace(/-/g, "")}`;
-        const worker = new Worker(WORKER, {
-            // Not the parent's flags: a TypeScript loader there has no business in a Lambda environment.
-            execArgv: [],
-            workerData: {
-                taskDir,
-                handler: fn.handler,
-                functionName: fn.name,
-                functionArn: fn.arn,
-                memorySize: fn.memorySize,
-                logGroupName: fn.logGroupName,
-                logStreamName,
-                interceptHosts: this.options.interceptHosts,
-            },
-            env: {
-                ...this.options.environment,
-                ...fn.environment,
-                AWS_REGION: this.options.region,
-                AWS_DEFAULT_REGION: this.options.region,
-                AWS_LAMBDA_FUNCTION_NAME: fn.name,
-                AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-                AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-                AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroupName,
-                AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-                AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-                LAMBDA_TASK_ROOT: taskDir,
-                _HANDLER: fn.handler,
-                TZ: "UTC",
-            },
-            stdout: true,
-            stderr: true,
-            resourceLimits: { maxOldGenerationSizeMb: Math.max(64, fn.memorySize) },
-        });
+        const tmpDir = path.join(this.tmpRoot, `${fn.name}-${id.slice(0, 8)}`);
+        const stream = logStreamName(new Date(), id);
+        const credentials = localCredentials();
         const prefix = `[${fn.name}] `;
-        for (const stream of [worker.stdout, worker.stderr]) {
-            let buffered = "";
-            stream.setEncoding("utf8");
-            stream.on("data", (chunk: string) => {
-                buffered += chunk;
-                const lines = buffered.split("\n");
-                buffered = lines.pop() ?? "";
-                for (const line of lines) this.options.log(prefix + line);
-            });
-        }
-        const environment: Environment = { worker, busy: false };
-        worker.on(
-            "message",
-            (message: { id: string; ok: boolean; value?: unknown; error?: { errorType: string; errorMessage: string } }) => {
-                const pending = environment.pending;
-                if (!pending || pending.id !== message.id) return;
-                environment.pending = undefined;
-                clearTimeout(pending.timer);
-                const durationMs = Date.now() - pending.started;
-                pending.resolve(
-                    message.ok ? { ok: true, value: message.value, durationMs } : { ok: false, error: message.error!, durationMs },
-                );
-            },
-        );
-        const fail = (errorType: string, errorMessage: string) => {
-            this.discard(fn, environment);
-            const pending = environment.pending;
-            if (pending) {
-                environment.pending = undefined;
-                clearTimeout(pending.timer);
-                pending.resolve({ ok: false, error: { errorType, errorMessage }, durationMs: Date.now() - pending.started });
-            }
-        };
-        worker.on("error", (err) => fail("Runtime.UnhandledError", String(err instanceof Error ? err.message : err)));
-        worker.on("exit", (code) =>
-            fail("Runtime.ExitError", `RequestId: ${environment.pending?.id ?? "-"} Error: Runtime exited with error: exit status ${code}`),
-        );
-        return environment;
-    }
-
-    private run(fn: FunctionSpec, environment: Environment, event: unknown): Promise<InvokeOutcome> {
-        return new Promise((resolve) => {
-            const id = randomUUID();
-            const started = Date.now();
-            const deadline = started + fn.timeout * 1000;
-            const timer = setTimeout(() => {
-                environment.pending = undefined;
-                this.discard(fn, environment);
-                void environment.worker.terminate();
-                resolve({
-                    ok: false,
-                    error: {
-                        errorType: "Sandbox.Timedout",
-                        errorMessage: `RequestId: ${id} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`,
-                    },
-                    durationMs: Date.now() - started,
-                });
-            }, fn.timeout * 1000);
-            environment.pending = { id, resolve, started, timer };
-            environment.worker.postMessage({ id, event, awsRequestId: id, deadline });
+        const process = new ExecutionEnvironment({
+            fn,
+            taskDir,
+            tmpDir,
+            logStreamName: stream,
+            variables: runtimeVariables(fn, {
+                region: this.options.region,
+                taskDir,
+                runtimeDir: this.options.runtimeDir,
+                tmpDir,
+                logStreamName: stream,
+                credentials: { ...credentials, sessionToken: `local-session-${fn.name}` },
+                local: this.options.localVariables,
+            }),
+            interceptHosts: this.options.interceptHosts,
+            log: (line) => this.options.log(prefix + line),
         });
-    }
-
-    /** Drops a broken environment; the next invocation starts a fresh one (a cold start). */
-    private discard(fn: FunctionSpec, environment: Environment): void {
-        const pool = this.pools.get(fn.name)!;
-        const index = pool.environments.indexOf(environment);
-        if (index >= 0) {
-            pool.environments.splice(index, 1);
-            pool.queue.shift()?.();
-        }
+        const environment: Environment = { process, busy: false };
+        everyEnvironment.add(process);
+        // A crashed, timed-out or killed environment is dropped; the next invocation starts a fresh one (a cold start).
+        process.onExit(() => {
+            everyEnvironment.delete(process);
+            const pool = this.pools.get(fn.name)!;
+            const index = pool.environments.indexOf(environment);
+            if (index >= 0) {
+                pool.environments.splice(index, 1);
+                pool.queue.shift()?.();
+            }
+        });
+        return environment;
     }
 }

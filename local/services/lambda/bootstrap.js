@@ -1,0 +1,243 @@
+// One Lambda execution environment, in a process of its own (cwd the task root, its own TMPDIR, the runtime's
+// environment variables and heap flags): it loads the function's deployed code the way the Node.js runtime does
+// (CommonJS or ES module, `file.export` handler) during an init phase, then runs invocations one at a time.
+// Plain JavaScript: it runs without a TypeScript loader, as the code it runs is already JavaScript.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const util = require("node:util");
+const { pathToFileURL } = require("node:url");
+
+/** Set by the parent's first message: the function's handler, task root and the hosts to intercept. */
+let settings;
+let handlerPromise;
+/** The invocation under way, whose request id log lines carry and whose errors end it. */
+let current;
+
+process.once("message", (init) => {
+    settings = init;
+    require("./intercept-execute-api.js").install(settings.interceptHosts);
+    patchConsole();
+    watchMemory(settings.memorySize * 1024 * 1024);
+    const started = process.hrtime.bigint();
+    handlerPromise = loadHandler();
+    handlerPromise.then(
+        () => send({ type: "ready", initDurationMs: elapsedMs(started) }),
+        (err) => send({ type: "ready", initDurationMs: elapsedMs(started), error: serializeError(err) }),
+    );
+    process.on("message", invoke);
+});
+
+// The runtime's own text format (B41): `<ISO time>\t<request id>\t<LEVEL>\t<message>`, `undefined` outside an
+// invocation, each newline turned into \r so that one call stays one log event; console.fatal added.
+function patchConsole() {
+    const levels = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR", fatal: "FATAL" };
+    for (const [method, level] of Object.entries(levels)) {
+        console[method] = (...args) => {
+            const message = util.format(...args).replace(/\n/g, "\r");
+            process.stdout.write(`${new Date().toISOString()}\t${current ? current.awsRequestId : "undefined"}\t${level}\t${message}\n`);
+        };
+    }
+}
+
+/** Resolves `dir/file.export` against the task root, trying the extensions Lambda tries (B36). */
+async function loadHandler() {
+    const spec = settings.handler;
+    if (spec.includes("..")) throw runtimeError("Runtime.MalformedHandlerName", "'..' is not allowed in the handler name");
+    // `dir/file.a.b`: module `dir/file`, export path `a.b`.
+    const slash = spec.lastIndexOf("/");
+    const dot = spec.indexOf(".", slash + 1);
+    if (dot < 1 || dot === spec.length - 1) throw runtimeError("Runtime.MalformedHandlerName", "Bad handler");
+    const base = path.join(settings.taskDir, spec.slice(0, dot));
+    const exportPath = spec.slice(dot + 1).split(".");
+    const file = [".js", ".mjs", ".cjs"].map((ext) => base + ext).find((candidate) => fs.existsSync(candidate));
+    if (!file) throw runtimeError("Runtime.ImportModuleError", `Error: Cannot find module '${spec.slice(0, dot)}'`);
+    let mod;
+    try {
+        mod = isEsModule(file) ? await import(pathToFileURL(file).href) : require(file);
+    } catch (err) {
+        if (err instanceof SyntaxError) throw runtimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${err.message}`);
+        throw runtimeError("Runtime.ImportModuleError", String(err && err.stack ? err.stack : err));
+    }
+    const find = (root) => exportPath.reduce((value, key) => (value === undefined || value === null ? undefined : value[key]), root);
+    const handler = find(mod) ?? (mod.default ? find(mod.default) : undefined);
+    const name = `${path.basename(spec.slice(0, dot))}.${exportPath.join(".")}`;
+    if (handler === undefined) throw runtimeError("Runtime.HandlerNotFound", `${name} is undefined or not exported`);
+    if (typeof handler !== "function") throw runtimeError("Runtime.HandlerNotFound", `${name} is not a function`);
+    // Node.js 24's runtime has no callbacks: a handler taking three parameters fails its init (B43).
+    if (settings.noCallbacks && handler.length >= 3) {
+        throw runtimeError(
+            "Runtime.CallbackHandlerDeprecated",
+            "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later.",
+        );
+    }
+    return handler;
+}
+
+function isEsModule(file) {
+    if (file.endsWith(".mjs")) return true;
+    if (file.endsWith(".cjs")) return false;
+    for (let dir = path.dirname(file); dir.startsWith(settings.taskDir); dir = path.dirname(dir)) {
+        const manifest = path.join(dir, "package.json");
+        if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, "utf8")).type === "module";
+        if (dir === settings.taskDir) break;
+    }
+    return false;
+}
+
+function runtimeError(errorType, errorMessage) {
+    const err = new Error(errorMessage);
+    err.errorType = errorType;
+    return err;
+}
+
+async function invoke(request) {
+    current = request;
+    process.env._X_AMZN_TRACE_ID = request.traceId;
+    let handler;
+    try {
+        handler = await handlerPromise;
+    } catch (err) {
+        return respond(request, { ok: false, error: serializeError(err) });
+    }
+    const context = lambdaContext(request);
+    let settled = false;
+    let returnedPromise = false;
+    // Only the first answer counts; `done`, `succeed`, `fail`, an error and a returned promise answer at once, a
+    // callback's value once the event loop is empty when the context says so (B35), as the runtime's does.
+    const finish = (err, value) => {
+        if (settled) return;
+        settled = true;
+        process.off("beforeExit", onEmpty);
+        process.channel.ref();
+        respond(request, err === undefined || err === null ? { ok: true, value } : { ok: false, error: serializeError(err) });
+    };
+    let deferred;
+    const onEmpty = () => {
+        if (deferred) return finish(...deferred);
+        // The loop ran dry without an answer: a promise never settled, or a callback never called.
+        if (returnedPromise) finish(runtimeError("Runtime.NodeJsExit", NODE_JS_EXIT));
+        else finish(null, null);
+    };
+    const callback = (err, value) => {
+        if (settled || deferred) return;
+        if (err !== undefined && err !== null) finish(err);
+        else if (context.callbackWaitsForEmptyEventLoop) deferred = [null, value];
+        else finish(null, value);
+    };
+    if (!settings.noCallbacks) {
+        context.done = finish;
+        context.succeed = (value) => finish(null, value);
+        context.fail = (err) => finish(err === undefined || err === null ? "handled" : err);
+    }
+    // Unreferenced for the invocation, so that `beforeExit` tells when nothing of the handler's is left to run.
+    process.on("beforeExit", onEmpty);
+    process.channel.unref();
+    try {
+        const result = handler(request.event, context, callback);
+        if (result && typeof result.then === "function") {
+            returnedPromise = true;
+            result.then(
+                (value) => finish(null, value),
+                (err) => finish(err ?? "rejected"),
+            );
+        } else if (settings.noCallbacks) {
+            finish(null, result);
+        }
+    } catch (err) {
+        finish(err);
+    }
+}
+
+const NODE_JS_EXIT =
+    "The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.";
+/** A synchronous response may be at most 6 MB (B43). */
+const MAX_RESPONSE_BYTES = 6_291_556;
+
+function respond(request, outcome) {
+    if (current === request) current = undefined;
+    if (outcome.ok) {
+        let json;
+        try {
+            json = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+        } catch (err) {
+            outcome = { ok: false, error: { errorType: "Error", errorMessage: `Unable to stringify response body`, trace: [String(err)] } };
+        }
+        if (json !== undefined && Buffer.byteLength(json) > MAX_RESPONSE_BYTES) {
+            const message = `Response payload size (${Buffer.byteLength(json)} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
+            outcome = { ok: false, error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: message } };
+        } else if (json !== undefined) {
+            outcome = { ok: true, value: JSON.parse(json) };
+        }
+    }
+    send({ type: "result", id: request.id, maxRssBytes: process.memoryUsage.rss(), ...outcome });
+}
+
+function lambdaContext(request) {
+    return {
+        ...(settings.noCallbacks ? { xRayTraceId: request.traceId } : { callbackWaitsForEmptyEventLoop: true }),
+        functionName: settings.functionName,
+        functionVersion: "$LATEST",
+        invokedFunctionArn: settings.functionArn,
+        memoryLimitInMB: String(settings.memorySize),
+        awsRequestId: request.awsRequestId,
+        logGroupName: settings.logGroupName,
+        logStreamName: settings.logStreamName,
+        getRemainingTimeInMillis: () => request.deadline - Date.now(),
+        clientContext: undefined,
+        identity: undefined,
+    };
+}
+
+function serializeError(err) {
+    if (err instanceof Error) {
+        return { errorType: err.errorType ?? err.name ?? "Error", errorMessage: err.message, trace: String(err.stack ?? "").split("\n") };
+    }
+    // A thrown non-Error: its type and its text, as the runtime reports it.
+    return { errorType: typeof err, errorMessage: String(err), trace: [] };
+}
+
+/**
+ * Lambda ends an environment whose memory passes its size (B43). The heap flags bound V8's heap only; this bounds
+ * the whole process, buffers included, checked often enough to catch a runaway allocation loop.
+ */
+function watchMemory(limitBytes) {
+    setInterval(() => {
+        if (process.memoryUsage.rss() <= limitBytes) return;
+        process.send({ type: "out-of-memory" }, () => process.kill(process.pid, "SIGKILL"));
+    }, 20).unref();
+}
+
+function send(message) {
+    process.send(message);
+}
+
+const elapsedMs = (started) => Number(process.hrtime.bigint() - started) / 1e6;
+
+// An unhandled rejection or an uncaught exception fails the invocation under way and ends the environment (B37),
+// as the runtime interface client does: the error goes to the caller first, then the process exits.
+process.on("unhandledRejection", (reason) => {
+    const error = {
+        errorType: "Runtime.UnhandledPromiseRejection",
+        errorMessage: String(reason),
+        trace: reason && reason.stack ? String(reason.stack).split("\n") : [],
+    };
+    fatal(`Unhandled Promise Rejection\t${JSON.stringify(error)}`, error, 128);
+});
+process.on("uncaughtException", (err) => {
+    const error = serializeError(err);
+    fatal(`Uncaught Exception\t${JSON.stringify(error)}`, error, 129);
+});
+
+function fatal(line, error, status) {
+    console.error(line);
+    const request = current;
+    current = undefined;
+    if (request) send({ type: "result", id: request.id, ok: false, error, exitStatus: status });
+    process.exitCode = status;
+    // The answer reaches the parent before the exit: `send` is asynchronous on a pipe.
+    process.send({ type: "exiting" }, () => process.exit(status));
+}
+
+// The parent went away (stopped or killed): an environment never outlives its local cloud.
+process.on("disconnect", () => process.exit(0));
