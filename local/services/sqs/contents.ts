@@ -43,7 +43,8 @@ export function readMessageAttributes(input: JsonObject | undefined): MessageAtt
             `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`,
         );
     }
-    const attributes: MessageAttributes = {};
+    // Entries, then fromEntries: an attribute named __proto__ is an own member, not the object's prototype.
+    const attributes: [string, MessageAttribute][] = [];
     for (const name of names) {
         checkAttributeName(name);
         const value = input[name];
@@ -62,11 +63,14 @@ export function readMessageAttributes(input: JsonObject | undefined): MessageAtt
                 `The type of message attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
             );
         }
-        attributes[name] = DataType.startsWith("Binary")
-            ? { DataType, BinaryValue: binaryValue(name, DataType, BinaryValue) }
-            : { DataType, StringValue: stringValue(name, DataType, StringValue) };
+        attributes.push([
+            name,
+            DataType.startsWith("Binary")
+                ? { DataType, BinaryValue: binaryValue(name, DataType, BinaryValue) }
+                : { DataType, StringValue: stringValue(name, DataType, StringValue) },
+        ]);
     }
-    return attributes;
+    return Object.fromEntries(attributes);
 }
 
 function checkAttributeName(name: string): void {

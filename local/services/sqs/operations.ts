@@ -41,17 +41,22 @@ const MAX_DELAY_SECONDS = 900;
 const MAX_WAIT_SECONDS = 20;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
-/** The system attributes ReceiveMessage can return, by the names it is asked for. */
-const SYSTEM_ATTRIBUTES: Record<string, (message: StoredMessage) => string | undefined> = {
+const tableOf = <T>(entries: Record<string, T>): ReadonlyMap<string, T> => new Map(Object.entries(entries));
+
+/**
+ * The system attributes ReceiveMessage can return, by the names it is asked for. These tables are Maps so that a
+ * request's names (`constructor`, `toString`) never reach an object's prototype.
+ */
+const SYSTEM_ATTRIBUTES = tableOf<(message: StoredMessage) => string | undefined>({
     SenderId: (m) => m.senderId,
     SentTimestamp: (m) => String(m.sentTimestamp),
     ApproximateReceiveCount: (m) => String(m.receiveCount),
     ApproximateFirstReceiveTimestamp: (m) => (m.firstReceiveTimestamp === undefined ? undefined : String(m.firstReceiveTimestamp)),
     AWSTraceHeader: (m) => m.traceHeader,
-};
+});
 
 /** Queue attributes GetQueueAttributes reports; the other names SQS knows are attributes these queues do not have. */
-const QUEUE_ATTRIBUTES: Record<string, (queue: Queue, counts: ReturnType<Queue["counts"]>) => string> = {
+const QUEUE_ATTRIBUTES = tableOf<(queue: Queue, counts: ReturnType<Queue["counts"]>) => string>({
     QueueArn: (q) => q.spec.arn,
     ApproximateNumberOfMessages: (_, c) => String(c.visible),
     ApproximateNumberOfMessagesNotVisible: (_, c) => String(c.inFlight),
@@ -63,7 +68,7 @@ const QUEUE_ATTRIBUTES: Record<string, (queue: Queue, counts: ReturnType<Queue["
     MessageRetentionPeriod: (q) => String(q.spec.messageRetentionSeconds),
     DelaySeconds: (q) => String(q.spec.delaySeconds),
     ReceiveMessageWaitTimeSeconds: (q) => String(q.spec.receiveWaitTimeSeconds),
-};
+});
 const UNSET_QUEUE_ATTRIBUTES = new Set([
     "Policy",
     "RedrivePolicy",
@@ -78,14 +83,14 @@ const UNSET_QUEUE_ATTRIBUTES = new Set([
 ]);
 
 /** CreateQueue's attributes that these queues have, with the spec setting each must equal. */
-const CREATE_QUEUE_SETTINGS: Record<string, (queue: Queue) => string> = {
+const CREATE_QUEUE_SETTINGS = tableOf<(queue: Queue) => string>({
     VisibilityTimeout: (q) => String(q.spec.visibilityTimeoutSeconds),
     MessageRetentionPeriod: (q) => String(q.spec.messageRetentionSeconds),
     DelaySeconds: (q) => String(q.spec.delaySeconds),
     ReceiveMessageWaitTimeSeconds: (q) => String(q.spec.receiveWaitTimeSeconds),
     MaximumMessageSize: (q) => String(q.spec.maxMessageSize),
     FifoQueue: () => "false",
-};
+});
 
 /** A message to enqueue, checked as SendMessage checks it: characters, size, delay. */
 export function enqueue(
@@ -211,10 +216,10 @@ const receiveMessage: Operation = async (input, context) => {
 };
 
 function receivedMessage(message: StoredMessage, systemNames: string[], attributeNames: string[]) {
-    const wanted = systemNames.includes("All") ? Object.keys(SYSTEM_ATTRIBUTES) : systemNames;
+    const wanted = systemNames.includes("All") ? [...SYSTEM_ATTRIBUTES.keys()] : systemNames;
     const systemAttributes = Object.fromEntries(
         wanted.flatMap((name) => {
-            const value = SYSTEM_ATTRIBUTES[name]?.(message);
+            const value = SYSTEM_ATTRIBUTES.get(name)?.(message);
             return value === undefined ? [] : [[name, value]];
         }),
     );
@@ -283,14 +288,14 @@ const getQueueAttributes: Operation = (input, context) => {
     const queue = context.queueAt(requiredString(input, "QueueUrl"));
     const requested = optionalStringList(input, "AttributeNames") ?? [];
     for (const name of requested) {
-        if (name !== "All" && !(name in QUEUE_ATTRIBUTES) && !UNSET_QUEUE_ATTRIBUTES.has(name)) {
+        if (name !== "All" && !QUEUE_ATTRIBUTES.has(name) && !UNSET_QUEUE_ATTRIBUTES.has(name)) {
             throw errors.invalidAttributeName(`Unknown Attribute ${name}.`);
         }
     }
-    const names = requested.includes("All") ? Object.keys(QUEUE_ATTRIBUTES) : requested.filter((name) => name in QUEUE_ATTRIBUTES);
+    const names = requested.includes("All") ? [...QUEUE_ATTRIBUTES.keys()] : requested.filter((name) => QUEUE_ATTRIBUTES.has(name));
     if (names.length === 0) return {};
     const counts = queue.counts();
-    return { Attributes: Object.fromEntries(names.map((name) => [name, QUEUE_ATTRIBUTES[name](queue, counts)])) };
+    return { Attributes: Object.fromEntries(names.map((name) => [name, QUEUE_ATTRIBUTES.get(name)!(queue, counts)])) };
 };
 
 const getQueueUrl: Operation = (input, context) => {
@@ -332,7 +337,7 @@ const createQueue: Operation = (input, context) => {
         );
     }
     for (const [attribute, value] of Object.entries(optionalObject(input, "Attributes") ?? {})) {
-        const expected = CREATE_QUEUE_SETTINGS[attribute]?.(queue);
+        const expected = CREATE_QUEUE_SETTINGS.get(attribute)?.(queue);
         if (expected !== undefined && String(value) !== expected) {
             throw errors.queueNameExists(`A queue already exists with the same name and a different value for attribute ${attribute}`);
         }
@@ -347,7 +352,7 @@ const deleteQueue: Operation = (input, context) => {
     );
 };
 
-export const OPERATIONS: Readonly<Record<string, Operation>> = {
+export const OPERATIONS = tableOf<Operation>({
     GetQueueUrl: getQueueUrl,
     ListQueues: listQueues,
     CreateQueue: createQueue,
@@ -361,7 +366,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     ChangeMessageVisibilityBatch: changeMessageVisibilityBatch,
     GetQueueAttributes: getQueueAttributes,
     PurgeQueue: purgeQueue,
-};
+});
 
 /** SQS operations the local SQS does not serve: UnsupportedOperation rather than an unknown operation. */
 export const UNSERVED_OPERATIONS = new Set([

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { QueueSpec } from "../../graph/specs";
 import { close, listen, readBodyUpTo } from "../http";
-import { messageSize, type MessageAttributes } from "./contents";
+import { messageSize, readMessageAttributes, type MessageAttributes } from "./contents";
 import { errors, SqsError } from "./errors";
 import { isObject, type JsonObject } from "./fields";
 import { enqueue, OPERATIONS, UNSERVED_OPERATIONS, type OperationContext } from "./operations";
@@ -98,9 +98,10 @@ export class SqsService {
         if (!queue) {
             throw new Error(`No queue ${queueArn} in the program; the local SQS has ${[...this.queues.keys()].join(", ") || "no queues"}.`);
         }
-        const attributes: MessageAttributes = { ...messageAttributes };
+        let attributes: MessageAttributes;
         let messageId: string;
         try {
+            attributes = readMessageAttributes(messageAttributes);
             messageId = enqueue(queue, { body, attributes, senderId: this.options.accountId }).messageId;
         } catch (err) {
             throw new Error(`Could not send a message to queue ${queue.spec.name}: ${err instanceof Error ? err.message : String(err)}`, {
@@ -161,7 +162,7 @@ export class SqsService {
                 `The local SQS speaks the AWS JSON 1.0 protocol: it needs X-Amz-Target: AmazonSQS.<Operation> and Content-Type: ${JSON_CONTENT_TYPE}${target ? `, not X-Amz-Target: ${target}` : ""}.`,
             );
         }
-        const operation = OPERATIONS[operationName];
+        const operation = OPERATIONS.get(operationName);
         if (!operation) {
             if (UNSERVED_OPERATIONS.has(operationName)) throw errors.unsupportedOperation(`The local SQS does not serve ${operationName}.`);
             throw errors.unknownOperation(`SQS has no operation ${operationName}.`);

@@ -559,6 +559,29 @@ describe("the local SQS (JSON protocol, for @aws-sdk/client-sqs v3)", function (
         expect(await send("still here")).to.have.property("MessageId");
     });
 
+    it("reads names from requests as names, never as members of an object's prototype", async () => {
+        for (const name of ["constructor", "toString", "__proto__"]) {
+            expect((await rawJson(await raw("{}", { "x-amz-target": `AmazonSQS.${name.replace(/_/g, "")}` }))).queryError).to.equal(
+                "UnknownOperationException;Sender",
+            );
+            expect(
+                await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [name as "All"] })).catch(failure),
+            ).to.deep.include({ error: "InvalidAttributeName" });
+            expect((await sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: { [name]: "x" } }))).QueueUrl).to.equal(
+                queueUrl,
+            );
+        }
+        const body = JSON.stringify({
+            QueueUrl: queueUrl,
+            MessageBody: "proto",
+            MessageAttributes: JSON.parse('{"__proto__": {"DataType": "String", "StringValue": "own"}}') as object,
+        });
+        expect((await raw(body, { "x-amz-target": "AmazonSQS.SendMessage" })).status).to.equal(200);
+        const [message] = await receive({ MessageAttributeNames: ["All"], MessageSystemAttributeNames: ["constructor" as "All"] });
+        expect(Object.keys(message.MessageAttributes ?? {})).to.deep.equal(["__proto__"]);
+        expect(message.Attributes).to.equal(undefined);
+    });
+
     it("drops messages older than the queue's retention period", async () => {
         const url = service.queueUrl(short.name)!;
         await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "brief" }));
