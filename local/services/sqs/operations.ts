@@ -308,9 +308,6 @@ const listQueues: Operation = (input, context) => {
     const prefix = optionalString(input, "QueueNamePrefix") ?? "";
     const maxResults = integerBetween(input, "MaxResults", 1, 1000);
     const token = optionalString(input, "NextToken");
-    if (token !== undefined && maxResults === undefined) {
-        throw errors.invalidParameterValue("MaxResults is a mandatory parameter when you provide a value for NextToken.");
-    }
     const start = token === undefined ? 0 : Number(Buffer.from(token, "base64url").toString("utf8"));
     if (!Number.isSafeInteger(start) || start < 0) throw errors.invalidParameterValue("Invalid NextToken value.");
     const matching = context.queues().filter((queue) => queue.spec.name.startsWith(prefix));
