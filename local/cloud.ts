@@ -17,11 +17,13 @@ import { PageServer } from "./services/page";
 import { claimPort, fixedPorts, freePorts, pagePort, PortTakenError, type PortPlan } from "./services/ports";
 import { notificationDispatcher, validateNotifications } from "./services/s3/notifications";
 import { S3Service } from "./services/s3/s3-service";
+import { SqsService } from "./services/sqs/sqs-service";
 
 export interface LocalCloudOptions {
     /**
      * The first WebSocket API's port; each further API takes the next one; S3 listens on port + 100, DynamoDB
-     * on port + 101, Lambda's Invoke API on port + 102 and the uploads page on port + 103. 0: every port ephemeral (tests).
+     * on port + 101, Lambda's Invoke API on port + 102, the uploads page on port + 103 and SQS on port + 104. 0: every
+     * port ephemeral (tests).
      */
     port: number;
     /** Keep DynamoDB and S3 data here across restarts; default: a fresh temporary state, removed on stop. */
@@ -80,6 +82,10 @@ export interface LocalCloud {
     dynamodbEndpoint: string;
     /** Lambda's Invoke API, as `AWS_ENDPOINT_URL_LAMBDA` gives it to the functions. */
     lambdaEndpoint: string;
+    /** SQS, as `AWS_ENDPOINT_URL_SQS` gives it to the functions: the program's queues, failure records among them. */
+    sqsEndpoint: string;
+    /** The program's queues: name and local URL. */
+    queues: { name: string; url: string }[];
     lambda: LambdaRuntime;
     /** The modelled latency of `@connections` and DynamoDB, adjustable while running. */
     latency: Latency;
@@ -154,6 +160,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
         return service;
     };
 
+    const queues = graph.queues();
+    let sqs: SqsService | undefined;
     try {
         const lambda = new LambdaRuntime(functions, {
             programDir: program.programDir,
@@ -163,6 +171,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 AWS_ENDPOINT_URL_DYNAMODB: url(ports.dynamodb),
                 AWS_ENDPOINT_URL_S3: url(ports.s3),
                 AWS_ENDPOINT_URL_LAMBDA: url(ports.lambda),
+                AWS_ENDPOINT_URL_SQS: url(ports.sqs),
                 // The functions declare nodejs22.x; the SDK's warning is about the Node.js running this machine.
                 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
             },
@@ -170,6 +179,12 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             maxConcurrency: options.maxConcurrency ?? 4,
             asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1_000, 2_000],
             faults,
+            // A failure record for a queue of the program; false (logged by the runtime) for any other destination.
+            failureSink: (arn, body, attributes) => {
+                if (!sqs?.queueUrl(arn)) return false;
+                sqs.send(arn, body, attributes);
+                return true;
+            },
             log,
         });
         // Stopped last: its environments end after every service that could still invoke them.
@@ -183,6 +198,16 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 ttlSweepMs: options.ttlSweepMs ?? 10_000,
                 latency,
                 faults,
+                log,
+            }),
+        );
+        // Before anything that invokes a function: a failed asynchronous event's record may come at once.
+        sqs = await start("SQS", ports.sqs, () =>
+            SqsService.start(queues, {
+                port: ports.sqs,
+                region,
+                accountId: MOCK_ACCOUNT_ID,
+                directory: options.persistDir ? path.join(stateDir, "sqs") : undefined,
                 log,
             }),
         );
@@ -222,7 +247,13 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
 
         return {
             program,
-            outputs: localize(program.outputs, hosts) as Record<string, Json>,
+            outputs: localize(program.outputs, [
+                ...hosts.flatMap(({ host, port }) => [
+                    { aws: `wss://${host}`, local: `ws://127.0.0.1:${port}` },
+                    { aws: `https://${host}`, local: `http://127.0.0.1:${port}` },
+                ]),
+                ...queues.map((queue) => ({ aws: queue.url, local: sqs!.queueUrl(queue.arn)! })),
+            ]) as Record<string, Json>,
             apis: endpoints,
             pages,
             buckets: graph.buckets(),
@@ -230,6 +261,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             s3Endpoint: url(ports.s3),
             dynamodbEndpoint: dynamodb.endpoint,
             lambdaEndpoint: url(ports.lambda),
+            sqsEndpoint: sqs.endpoint,
+            queues: queues.map((queue) => ({ name: queue.name, url: sqs!.queueUrl(queue.arn)! })),
             lambda,
             latency,
             faults,
@@ -264,18 +297,15 @@ async function startPage(
     }
 }
 
-/** Replaces each API's AWS URLs in the outputs by the local ones: `wss://…` → `ws://127.0.0.1:port`, `https://…` → `http://…`. */
-function localize(value: Json, hosts: { host: string; port: number }[]): Json {
-    if (typeof value === "string") {
-        return hosts.reduce(
-            (text, { host, port }) =>
-                text.replace(`wss://${host}`, `ws://127.0.0.1:${port}`).replace(`https://${host}`, `http://127.0.0.1:${port}`),
-            value,
-        );
-    }
-    if (Array.isArray(value)) return value.map((item) => localize(item, hosts));
+/** AWS URL prefixes in the outputs and their local counterparts: each API's `wss://` and `https://`, each queue's URL. */
+type UrlSwap = { aws: string; local: string };
+
+/** Replaces AWS URLs in the outputs by the local ones. */
+function localize(value: Json, swaps: UrlSwap[]): Json {
+    if (typeof value === "string") return swaps.reduce((text, { aws, local }) => text.replace(aws, local), value);
+    if (Array.isArray(value)) return value.map((item) => localize(item, swaps));
     if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localize(v, hosts)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localize(v, swaps)]));
     }
     return value;
 }

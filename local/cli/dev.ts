@@ -56,7 +56,7 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
     }
     console.log(outputsBlock(cloud.outputs));
     console.log(
-        `\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  (credentials ${localCredentials().accessKeyId}/${localCredentials().secretAccessKey})`,
+        `\nS3 ${cloud.s3Endpoint}  DynamoDB ${cloud.dynamodbEndpoint}  Lambda ${cloud.lambdaEndpoint}  SQS ${cloud.sqsEndpoint}  (credentials ${localCredentials().accessKeyId}/${localCredentials().secretAccessKey})`,
     );
     for (const page of cloud.pages) {
         console.log(`Page: ${page.url}${cloud.pages.length > 1 ? `  (${page.api})` : ""}`);

@@ -106,7 +106,8 @@ export class ResourceGraph {
         const configs = new Map(this.ofType(RESOURCE_TYPES.invokeConfig).map((r) => [String(r.inputs.functionName), r.inputs]));
         return this.ofType(RESOURCE_TYPES.function).map((r) => {
             const environment = (r.inputs.environment as { variables?: Record<string, string> } | null)?.variables ?? {};
-            const logGroup = str((r.inputs.loggingConfig as { logGroup?: Json } | null)?.logGroup);
+            const logging = (r.inputs.loggingConfig ?? {}) as { logGroup?: Json; logFormat?: Json; applicationLogLevel?: Json };
+            const logGroup = str(logging.logGroup);
             const name = String(r.state.name);
             const arn = String(r.state.arn);
             const config = configs.get(name) ?? configs.get(arn) ?? {};
@@ -126,6 +127,8 @@ export class ResourceGraph {
                 reservedConcurrency:
                     typeof r.inputs.reservedConcurrentExecutions === "number" ? r.inputs.reservedConcurrentExecutions : undefined,
                 logGroupName: logGroup ?? `/aws/lambda/${name}`,
+                logFormat: logging.logFormat === "JSON" ? ("JSON" as const) : ("Text" as const),
+                applicationLogLevel: logging.logFormat === "JSON" ? str(logging.applicationLogLevel) : undefined,
                 maximumRetryAttempts: num(config.maximumRetryAttempts, DEFAULT_ASYNC_RETRIES),
                 maximumEventAgeSeconds: num(config.maximumEventAgeInSeconds, DEFAULT_MAXIMUM_EVENT_AGE_SECONDS),
                 onFailure: destination

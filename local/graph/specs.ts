@@ -42,6 +42,10 @@ export interface FunctionSpec {
      * `destinationConfig.onFailure.destination`, else the function's `deadLetterConfig.targetArn` (B29). An ARN.
      */
     onFailure?: { kind: "destination" | "dead-letter-queue"; arn: string };
+    /** `loggingConfig.logFormat`: `JSON` makes the runtime log one object per call (B41). @default "Text" */
+    logFormat: "Text" | "JSON";
+    /** `loggingConfig.applicationLogLevel`, honoured with the JSON format only, as on AWS. */
+    applicationLogLevel?: string;
     /** Seconds an event may wait for a retry: the config's `maximumEventAgeInSeconds`, else 6 hours (B29). */
     maximumEventAgeSeconds: number;
 }

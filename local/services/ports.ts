@@ -7,11 +7,21 @@ export interface PortPlan {
     s3: number;
     dynamodb: number;
     lambda: number;
+    sqs: number;
 }
 
-/** The fixed layout under a base port: APIs at base, base+1…; S3 base+100, DynamoDB base+101, Lambda base+102. */
+/**
+ * The fixed layout under a base port: APIs at base, base+1…; S3 base+100, DynamoDB base+101, Lambda base+102, SQS
+ * base+104 (the page has base+103).
+ */
 export function fixedPorts(base: number, apiCount: number): PortPlan {
-    return { gateways: Array.from({ length: apiCount }, (_, i) => base + i), s3: base + 100, dynamodb: base + 101, lambda: base + 102 };
+    return {
+        gateways: Array.from({ length: apiCount }, (_, i) => base + i),
+        s3: base + 100,
+        dynamodb: base + 101,
+        lambda: base + 102,
+        sqs: base + 104,
+    };
 }
 
 /**
@@ -27,10 +37,11 @@ export function pagePort(base: number): number {
  * take. Another process may take one in between: the caller starts again with a new plan (`PortTakenError`).
  */
 export async function freePorts(apiCount: number): Promise<PortPlan> {
-    const probes = await Promise.all(Array.from({ length: apiCount + 3 }, () => probe()));
+    const probes = await Promise.all(Array.from({ length: apiCount + 4 }, () => probe()));
     const ports = probes.map(({ port }) => port);
     await Promise.all(probes.map(({ server }) => new Promise((resolve) => server.close(resolve))));
-    return { gateways: ports.slice(0, apiCount), s3: ports[apiCount], dynamodb: ports[apiCount + 1], lambda: ports[apiCount + 2] };
+    const [s3, dynamodb, lambda, sqs] = ports.slice(apiCount);
+    return { gateways: ports.slice(0, apiCount), s3, dynamodb, lambda, sqs };
 }
 
 function probe(): Promise<{ server: Server; port: number }> {

@@ -50,13 +50,14 @@ describe("local cloud: ports", () => {
         await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
         const taken = (blocker.address() as net.AddressInfo).port;
         try {
-            // The blocker holds base + 100, S3's port: DynamoDB (base + 101) and the Invoke API (base + 102) start before S3.
+            // The blocker holds base + 100, S3's port: DynamoDB (base + 101), SQS (base + 104) and the Invoke API (base + 102)
+            // start before S3.
             const error = await serveRecording(await recorded(ROOT), { port: taken - 100 }).then(
                 () => undefined,
                 (err: unknown) => err as Error,
             );
             expect(error?.message).to.equal(`S3: port ${taken} is in use; start with --port <another base port>`);
-            for (const port of [taken + 1, taken + 2]) {
+            for (const port of [taken + 1, taken + 2, taken + 4]) {
                 const probe = net.createServer();
                 await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
                 await new Promise((resolve) => probe.close(resolve));

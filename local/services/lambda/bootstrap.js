@@ -11,8 +11,10 @@ const { pathToFileURL } = require("node:url");
 /** Set by the parent's first message: the function's handler, task root and the hosts to intercept. */
 let settings;
 let handlerPromise;
-/** The invocation under way, whose request id log lines carry and whose errors end it. */
+/** The invocation under way, whose errors end it. */
 let current;
+/** The id log lines carry: the last invocation's, even after it ended, as the runtime's global does (B41). */
+let requestId;
 
 process.once("message", (init) => {
     settings = init;
@@ -28,15 +30,36 @@ process.once("message", (init) => {
     process.on("message", invoke);
 });
 
-// The runtime's own text format (B41): `<ISO time>\t<request id>\t<LEVEL>\t<message>`, `undefined` outside an
-// invocation, each newline turned into \r so that one call stays one log event; console.fatal added.
+// The runtime's log formats (B41). Text: `<ISO time>\t<request id>\t<LEVEL>\t<message>`, `undefined` before the first
+// invocation, each newline turned into \r so that one call stays one log event. JSON (the function's loggingConfig):
+// one object per call, levels below AWS_LAMBDA_LOG_LEVEL dropped. console.fatal is added.
+const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 function patchConsole() {
-    const levels = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR", fatal: "FATAL" };
-    for (const [method, level] of Object.entries(levels)) {
+    const json = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+    const threshold = LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? "TRACE").toUpperCase());
+    const methods = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR", fatal: "FATAL" };
+    for (const [method, level] of Object.entries(methods)) {
+        if (json && LEVELS.indexOf(level) < threshold && level !== "FATAL") {
+            console[method] = () => undefined;
+            continue;
+        }
         console[method] = (...args) => {
-            const message = util.format(...args).replace(/\n/g, "\r");
-            process.stdout.write(`${new Date().toISOString()}\t${current ? current.awsRequestId : "undefined"}\t${level}\t${message}\n`);
+            const line = json ? jsonRecord(level, args) : `${new Date().toISOString()}\t${requestId ?? "undefined"}\t${level}\t${util.format(...args)}`;
+            process.stdout.write(line.replace(/\n/g, "\r") + "\n");
         };
+    }
+}
+
+/** One JSON log record: a single argument kept structured, an Error as errorType, errorMessage and stackTrace. */
+function jsonRecord(level, args) {
+    const record = { timestamp: new Date().toISOString(), level, ...(requestId ? { requestId } : {}) };
+    const error = args.find((arg) => arg instanceof Error);
+    record.message = args.length === 1 && !(args[0] instanceof Error) ? args[0] : util.format(...args);
+    if (error) Object.assign(record, { errorType: error.name, errorMessage: error.message, stackTrace: String(error.stack).split("\n") });
+    try {
+        return JSON.stringify(record);
+    } catch {
+        return JSON.stringify({ ...record, message: util.format(...args) });
     }
 }
 
@@ -93,6 +116,7 @@ function runtimeError(errorType, errorMessage) {
 
 async function invoke(request) {
     current = request;
+    requestId = request.awsRequestId;
     process.env._X_AMZN_TRACE_ID = request.traceId;
     let handler;
     try {
@@ -110,7 +134,10 @@ async function invoke(request) {
         settled = true;
         process.off("beforeExit", onEmpty);
         process.channel.ref();
-        respond(request, err === undefined || err === null ? { ok: true, value } : { ok: false, error: serializeError(err) });
+        if (err === undefined || err === null) return respond(request, { ok: true, value });
+        const error = serializeError(err);
+        console.error("Invoke Error", `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`);
+        respond(request, { ok: false, error });
     };
     let deferred;
     const onEmpty = () => {
@@ -222,15 +249,15 @@ process.on("unhandledRejection", (reason) => {
         errorMessage: String(reason),
         trace: reason && reason.stack ? String(reason.stack).split("\n") : [],
     };
-    fatal(`Unhandled Promise Rejection\t${JSON.stringify(error)}`, error, 128);
+    fatal("Unhandled Promise Rejection", error, 128);
 });
 process.on("uncaughtException", (err) => {
     const error = serializeError(err);
-    fatal(`Uncaught Exception\t${JSON.stringify(error)}`, error, 129);
+    fatal("Uncaught Exception", error, 129);
 });
 
-function fatal(line, error, status) {
-    console.error(line);
+function fatal(what, error, status) {
+    console.error(what, `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`);
     const request = current;
     current = undefined;
     if (request) send({ type: "result", id: request.id, ok: false, error, exitStatus: status });

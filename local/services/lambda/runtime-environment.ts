@@ -99,6 +99,8 @@ export function runtimeVariables(fn: FunctionSpec, place: EnvironmentPlace): Rec
         AWS_SESSION_TOKEN: place.credentials.sessionToken,
         LAMBDA_TASK_ROOT: place.taskDir,
         LAMBDA_RUNTIME_DIR: place.runtimeDir,
+        // Set only with the JSON format, the advanced logging controls (B41).
+        ...(fn.logFormat === "JSON" ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: fn.applicationLogLevel ?? "INFO" } : {}),
     };
     return { ...unreserved, ...place.local, ...fn.environment, ...reserved };
 }

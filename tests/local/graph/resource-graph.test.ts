@@ -275,7 +275,11 @@ describe("the resource graph", () => {
                 environment: {},
                 reservedConcurrency: undefined,
                 logGroupName: "/aws/lambda/plain-1a2b3c",
+                logFormat: "Text",
+                applicationLogLevel: undefined,
                 maximumRetryAttempts: 0,
+                maximumEventAgeSeconds: 21_600,
+                onFailure: undefined,
             });
         });
 
@@ -291,7 +295,11 @@ describe("the resource graph", () => {
                 environment: { TABLE: "messages", COUNT: "3" },
                 reservedConcurrency: 5,
                 logGroupName: "/custom/full",
+                logFormat: "JSON",
+                applicationLogLevel: undefined,
                 maximumRetryAttempts: 2,
+                maximumEventAgeSeconds: 21_600,
+                onFailure: undefined,
             });
         });
 

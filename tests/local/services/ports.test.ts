@@ -6,15 +6,15 @@ import { ROOT } from "../../support/record";
 
 describe("local cloud: port plans", () => {
     it("lays APIs out from the base port in the order the program declares them, the data services above", async () => {
-        expect(fixedPorts(3001, 3)).to.deep.equal({ gateways: [3001, 3002, 3003], s3: 3101, dynamodb: 3102, lambda: 3103 });
+        expect(fixedPorts(3001, 3)).to.deep.equal({ gateways: [3001, 3002, 3003], s3: 3101, dynamodb: 3102, lambda: 3103, sqs: 3105 });
         // index.ts declares the echo API before the broadcast one, and the graph keeps that order.
         expect(new ResourceGraph(await recorded(ROOT)).websocketApis().map((api) => api.name)).to.deep.equal(["echo", "broadcast"]);
     });
 
     it("plans distinct free ports when the base is 0", async () => {
         const plan = await freePorts(4);
-        const ports = [...plan.gateways, plan.s3, plan.dynamodb, plan.lambda];
-        expect(new Set(ports).size).to.equal(7);
+        const ports = [...plan.gateways, plan.s3, plan.dynamodb, plan.lambda, plan.sqs];
+        expect(new Set(ports).size).to.equal(8);
         for (const port of ports) expect(port).to.be.within(1, 65_535);
     });
 

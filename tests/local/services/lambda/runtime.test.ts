@@ -65,6 +65,7 @@ function inlineFunction(name: string, source: string, maximumRetryAttempts: numb
         memorySize: 128,
         environment: {},
         logGroupName: `/aws/lambda/${name}`,
+        logFormat: "Text",
         maximumRetryAttempts,
         maximumEventAgeSeconds: 21_600,
     };
