@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import type { FunctionSpec } from "../../../../local/graph/specs";
+import { inlineFunction } from "../../../support/inline-function";
 import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
 import { errorFramePattern, useBehaviourCloud } from "../../../support/local";
 import { ROOT } from "../../../support/record";
@@ -53,24 +54,6 @@ describe("local Lambda runtime: the behaviour fixture's functions", () => {
     });
 });
 
-/** A function whose archive is one string asset: the runtime needs no recording to run it. */
-function inlineFunction(name: string, source: string, maximumRetryAttempts: number): FunctionSpec {
-    return {
-        name,
-        arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-        handler: "index.handler",
-        runtime: "nodejs22.x",
-        code: { archive: { assets: { "index.js": { asset: { text: source } } } } },
-        timeout: 3,
-        memorySize: 128,
-        environment: {},
-        logGroupName: `/aws/lambda/${name}`,
-        logFormat: "Text",
-        maximumRetryAttempts,
-        maximumEventAgeSeconds: 21_600,
-    };
-}
-
 describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
     const failing = 'exports.handler = async () => { throw new Error("always"); };';
     let runtimeDir: string;
@@ -105,7 +88,7 @@ describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
 
     for (const retries of [0, 1, 2]) {
         it(`tries ${retries + 1} time(s) when the function's maximumRetryAttempts is ${retries}`, async () => {
-            start([inlineFunction("fails", failing, retries)]);
+            start([inlineFunction("fails", failing, { maximumRetryAttempts: retries })]);
             runtime.invokeAsync("fails", {}, "event");
             await runtime.settle();
             for (const line of logs.filter((l) => !l.startsWith("[fails] "))) {
@@ -119,7 +102,7 @@ describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
     }
 
     it("abandons retries when it stops, and says so instead of reporting them failed", async () => {
-        start([inlineFunction("fails", failing, 2)], [60_000]);
+        start([inlineFunction("fails", failing, { maximumRetryAttempts: 2 })], [60_000]);
         runtime.invokeAsync("fails", {}, "event");
         await new Promise((resolve) => setTimeout(resolve, 500));
         await runtime.stop();
