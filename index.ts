@@ -13,3 +13,5 @@ export const broadcastManagementEndpoint = broadcast.managementEndpoint;
 export const bucketName = broadcast.bucketName;
 export const connectionsTableName = broadcast.connectionsTable.name;
 export const subscriptionsTableName = broadcast.subscriptionsTable.name;
+// Where a fan-out that failed every retry leaves its S3 event (Lambda's failure record), to read or redrive.
+export const failedEventsQueueUrl = broadcast.failedEventsQueue?.url;

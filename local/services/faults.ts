@@ -44,6 +44,7 @@ export class Faults {
     private model: FaultModel = {};
     private random: () => number = mulberry32(1);
     private readonly streaks = new Map<string, number>();
+    private readonly injected = new Map<string, number>();
 
     constructor(model: FaultModel = {}) {
         this.set(model);
@@ -63,6 +64,11 @@ export class Faults {
         return this.model;
     }
 
+    /** How many faults were injected, by `service kind` (`connections 429`), since the start. */
+    counts(): Record<string, number> {
+        return Object.fromEntries(this.injected);
+    }
+
     /** Whether this request to `target` fails, and how; undefined when it goes through. */
     next<S extends Service>(service: S, target: string): KindOf<S> | undefined {
         const settings = this.model[service] as ServiceFaults<KindOf<S>> | undefined;
@@ -76,7 +82,9 @@ export class Faults {
         }
         this.streaks.set(key, streak + 1);
         const kinds = (settings.errors?.length ? settings.errors : KINDS[service]) as readonly KindOf<S>[];
-        return kinds[Math.floor(this.random() * kinds.length)];
+        const kind = kinds[Math.floor(this.random() * kinds.length)];
+        this.injected.set(`${service} ${kind}`, (this.injected.get(`${service} ${kind}`) ?? 0) + 1);
+        return kind;
     }
 }
 
