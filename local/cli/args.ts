@@ -1,3 +1,4 @@
+import { parseFaults, type FaultModel } from "../services/faults";
 import { usageError } from "./cli-error";
 
 export const USAGE = `usage: serverless-websockets <command> [options]
@@ -7,10 +8,13 @@ Runs a Pulumi program's resource graph on loopback: API Gateway WebSocket APIs, 
 Commands:
   dev [programDir]         record the program as \`pulumi up\` would and serve it (default: the current folder)
     --port N               first WebSocket API's port; more APIs take N+1, N+2…; S3 N+100, DynamoDB N+101,
-                           Lambda's Invoke API N+102, the uploads page N+103 (default 3001; 0: any free ports)
+                           Lambda's Invoke API N+102, the uploads page N+103, SQS N+104 (default 3001; 0: any
+                           free ports)
     --stack S              reads Pulumi.<S>.yaml (default dev)
-    --persist              keep DynamoDB and S3 data under <programDir>/.local/state across restarts
+    --persist              keep DynamoDB, S3 and SQS data under <programDir>/.local/state across restarts
     --latency MS           delay every @connections and DynamoDB answer by MS, as AWS's network would (default 0)
+    --faults SPEC          fail a share of requests as AWS does, e.g. connections=0.1,dynamodb=0.05,functions=0.02:
+                           @connections 429/500/dropped clients, DynamoDB throttling/500, crashed invocations
     --transpile-only       skip the type check that \`pulumi up\` makes (as PULUMI_NODEJS_TRANSPILE_ONLY=true does)
     --function NAME        log only this function's requests and output (its resource name, e.g. chat-sendmessage)
     --quiet                print only the outputs, not the resources or each request's log
@@ -27,8 +31,8 @@ Options for every command:
 
 In this repository, \`npm start -- [options]\` is \`dev\` and \`npm run upload -- <file>\` is \`upload\`.`;
 
-/** The highest base port whose derived ports (base + 103) are still ports. */
-const MAX_BASE_PORT = 65_535 - 103;
+/** The highest base port whose derived ports (base + 104) are still ports. */
+const MAX_BASE_PORT = 65_535 - 104;
 const MAX_LATENCY_MS = 60_000;
 
 export interface DevArgs {
@@ -38,6 +42,7 @@ export interface DevArgs {
     stack: string;
     persist: boolean;
     latencyMs: number;
+    faults: FaultModel;
     transpileOnly: boolean;
     quiet: boolean;
     /** Log only this function's lines. */
@@ -111,6 +116,7 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
         stack: "dev",
         persist: false,
         latencyMs: 0,
+        faults: {},
         transpileOnly: false,
         quiet: false,
     };
@@ -124,6 +130,13 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
                 args.stack = v;
             },
             "--latency": (v) => (args.latencyMs = wholeNumber("--latency", v, 0, MAX_LATENCY_MS, "milliseconds")),
+            "--faults": (v) => {
+                try {
+                    args.faults = parseFaults(v);
+                } catch (err) {
+                    throw usageError(err instanceof Error ? err.message : String(err));
+                }
+            },
             "--persist": () => (args.persist = true),
             "--transpile-only": () => (args.transpileOnly = true),
             "--quiet": () => (args.quiet = true),

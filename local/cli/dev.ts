@@ -4,6 +4,7 @@ import { loadProgram } from "../record/load-program";
 import type { RecordedProgram } from "../record/record-program";
 import { RESOURCE_TYPES } from "../record/resource-types";
 import { localCredentials } from "../services/credentials";
+import { describeFaults } from "../services/faults";
 import type { DevArgs } from "./args";
 import { CliError } from "./cli-error";
 import { writeOutputsFile } from "./outputs-file";
@@ -44,6 +45,7 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
         port: args.port,
         persistDir: args.persist ? path.join(programDir, ".local", "state") : undefined,
         latencyMs: args.latencyMs,
+        faults: args.faults,
         log,
     }).catch((err: unknown) => {
         throw new CliError(err instanceof Error ? err.message : String(err));
@@ -61,6 +63,8 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
     for (const page of cloud.pages) {
         console.log(`Page: ${page.url}${cloud.pages.length > 1 ? `  (${page.api})` : ""}`);
     }
+    const faults = describeFaults(args.faults);
+    if (faults) console.log(`Faults: ${faults} of requests fail as AWS's do.`);
     console.log(`Outputs also in ${path.relative(cwd, outputsFile) || "outputs.json"}.`);
     console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${typeChecked}). Press Ctrl-C to stop.`);
 

@@ -132,3 +132,15 @@ export function parseFaults(spec: string): FaultModel {
     }
     return model;
 }
+
+/** `connections 20% (429, 500, gone), functions 5% (crash)`: what a model fails, for the start-up banner. */
+export function describeFaults(model: FaultModel): string {
+    return (Object.keys(KINDS) as Service[])
+        .filter((service) => model[service] && model[service].rate > 0)
+        .map((service) => {
+            const settings = model[service] as ServiceFaults<string>;
+            const kinds = settings.errors?.length ? settings.errors : KINDS[service];
+            return `${service} ${+(settings.rate * 100).toFixed(2)}% (${kinds.join(", ")})`;
+        })
+        .join(", ");
+}
