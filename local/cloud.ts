@@ -5,6 +5,7 @@ import { ResourceGraph } from "./graph/resource-graph";
 import type { Json, RecordedProgram } from "./record/record-program";
 import { MOCK_ACCOUNT_ID } from "./record/aws-mocks";
 import { DynamoDBService } from "./services/dynamodb";
+import { ConnectionJournal } from "./services/gateway/connection-journal";
 import { WebSocketGateway, type ConnectionTap } from "./services/gateway/gateway";
 import { AWS_LIMITS, type GatewayLimits } from "./services/gateway/limits";
 import { executeApiHost } from "./services/gateway/proxy-events";
@@ -226,6 +227,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
         running.push({ name: "Lambda's pending invocations", stop: () => lambda.settle() });
         const limits = { ...AWS_LIMITS, ...options.limits };
         for (const [i, api] of apis.entries()) {
+            const resumed = options.persistDir ? ConnectionJournal.resume(path.join(stateDir, "gateway", `${api.name}.jsonl`)) : undefined;
             const gateway = new WebSocketGateway({
                 api,
                 graph,
@@ -234,9 +236,16 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 limits,
                 latency,
                 faults,
+                journal: resumed?.journal,
                 log,
                 connectionTap: options.connectionTap,
             });
+            if (resumed && resumed.leftOpen.length > 0) {
+                log(
+                    `${api.name}: ${resumed.leftOpen.length} connection(s) of the previous run ended with it, unclosed; running their $disconnect`,
+                );
+                await gateway.disconnectLeftovers(resumed.leftOpen);
+            }
             await start(`WebSocket API ${api.name}`, ports.gateways[i], async () => {
                 await gateway.listen(ports.gateways[i]);
                 return { stop: () => gateway.close() };

@@ -4,7 +4,7 @@ import type { LocalCloud } from "../cloud";
 import { localCredentials } from "../services/credentials";
 
 /** What `.local/outputs.json` holds: everything a client or `npm run upload` needs to reach the local stack. */
-export type OutputsFile = Pick<LocalCloud, "outputs" | "apis" | "buckets" | "tables" | "s3Endpoint" | "dynamodbEndpoint"> & {
+export type OutputsFile = Pick<LocalCloud, "outputs" | "apis" | "buckets" | "tables" | "queues" | "s3Endpoint" | "dynamodbEndpoint" | "sqsEndpoint"> & {
     stack: string;
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
@@ -22,8 +22,10 @@ export function writeOutputsFile(programDir: string, cloud: LocalCloud): string 
         apis: cloud.apis,
         buckets: cloud.buckets,
         tables: cloud.tables,
+        queues: cloud.queues,
         s3Endpoint: cloud.s3Endpoint,
         dynamodbEndpoint: cloud.dynamodbEndpoint,
+        sqsEndpoint: cloud.sqsEndpoint,
         credentials: localCredentials(),
     };
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,5 +1,6 @@
 import { close, listen, readBodyUpTo } from "../http";
 import type { Faults } from "../faults";
+import type { ConnectionJournal } from "./connection-journal";
 import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -30,6 +31,8 @@ export interface GatewayOptions {
     latency: Latency;
     /** Which `@connections` requests fail (B45). */
     faults?: Faults;
+    /** Where open connections are written down, when the state persists (B46). */
+    journal?: ConnectionJournal;
     log: (line: string) => void;
     connectionTap?: ConnectionTap;
 }
@@ -196,6 +199,7 @@ export class WebSocketGateway {
             lifetimeTimer: setTimeout(() => this.closeConnection(connection, 1001, "Going away"), limits.maxLifetimeMs),
         };
         this.connections.set(connection.connectionId, connection);
+        this.options.journal?.opened(connection);
         this.options.connectionTap?.(this.options.api.name, ws);
         this.touch(connection);
         // ws closes oversized messages with 1009 (B24) and invalid UTF-8 with 1007; $disconnect reports that code.
@@ -259,8 +263,19 @@ export class WebSocketGateway {
         }
     }
 
+    /**
+     * Runs `$disconnect` for connections a previous run left open (B46): their sockets died with it, as a client's
+     * does when its network drops (1006), and AWS would have run `$disconnect` for each.
+     */
+    async disconnectLeftovers(leftOpen: ConnectionInfo[]): Promise<void> {
+        const route = this.options.api.routes.get("$disconnect");
+        if (!route) return;
+        await Promise.all(leftOpen.map((connection) => this.integration.invoke(route, disconnectEvent(this.info, connection, 1006, ""))));
+    }
+
     private onClose(connection: Connection, code: number, reason: string): void {
         if (!this.connections.delete(connection.connectionId)) return;
+        this.options.journal?.closed(connection.connectionId);
         clearTimeout(connection.idleTimer);
         clearTimeout(connection.lifetimeTimer);
         const route = this.options.api.routes.get("$disconnect");

@@ -44,7 +44,9 @@ function patchConsole() {
             continue;
         }
         console[method] = (...args) => {
-            const line = json ? jsonRecord(level, args) : `${new Date().toISOString()}\t${requestId ?? "undefined"}\t${level}\t${util.format(...args)}`;
+            const line = json
+                ? jsonRecord(level, args)
+                : `${new Date().toISOString()}\t${requestId ?? "undefined"}\t${level}\t${util.format(...args)}`;
             process.stdout.write(line.replace(/\n/g, "\r") + "\n");
         };
     }
@@ -136,7 +138,10 @@ async function invoke(request) {
         process.channel.ref();
         if (err === undefined || err === null) return respond(request, { ok: true, value });
         const error = serializeError(err);
-        console.error("Invoke Error", `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`);
+        console.error(
+            "Invoke Error",
+            `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`,
+        );
         respond(request, { ok: false, error });
     };
     let deferred;

@@ -11,6 +11,8 @@ export type InvokeOutcome = { ok: true; value: unknown; durationMs: number } | {
 
 export interface EnvironmentSettings {
     fn: FunctionSpec;
+    /** Its runtime's mark, in the command line: what ends it if the local cloud dies (EnvironmentReaper). */
+    mark: string;
     taskDir: string;
     /** This environment's /tmp, removed when it ends. */
     tmpDir: string;
@@ -60,7 +62,7 @@ export class ExecutionEnvironment {
     constructor(private readonly settings: EnvironmentSettings) {
         const { fn } = settings;
         fs.mkdirSync(settings.tmpDir, { recursive: true });
-        this.child = fork(BOOTSTRAP, [], {
+        this.child = fork(BOOTSTRAP, [settings.mark], {
             cwd: settings.taskDir,
             env: settings.variables,
             // Not the parent's flags: a TypeScript loader there has no business in a Lambda environment.

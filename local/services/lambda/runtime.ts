@@ -7,6 +7,7 @@ import type { FunctionSpec } from "../../graph/specs";
 import { materializeCode, provideRuntimeSdk } from "./code";
 import { ExecutionEnvironment, type InvokeOutcome } from "./execution-environment";
 import { deadLetterMessage, destinationRecord, type FailedEvent } from "./failure-record";
+import { EnvironmentReaper } from "./reaper";
 import { clock } from "./request-log";
 import { logStreamName, runtimeVariables } from "./runtime-environment";
 
@@ -63,6 +64,7 @@ export class LambdaRuntime {
     /** Wakes the retry delays under way, so that stopping does not wait them out. */
     private readonly sleepers = new Set<() => void>();
     private readonly tmpRoot: string;
+    private readonly reaper = new EnvironmentReaper();
 
     constructor(
         functions: FunctionSpec[],
@@ -209,6 +211,7 @@ export class LambdaRuntime {
             for (const wake of pool.queue.splice(0)) wake();
         }
         await Promise.all([...this.pools.values()].flatMap((pool) => pool.environments.map((environment) => environment.process.stop())));
+        this.reaper.stop();
     }
 
     /** How many execution environments each function has running, by name. */
@@ -265,6 +268,7 @@ export class LambdaRuntime {
         const prefix = `[${fn.name}] `;
         const process = new ExecutionEnvironment({
             fn,
+            mark: this.reaper.mark,
             taskDir,
             tmpDir,
             logStreamName: stream,
