@@ -34,7 +34,7 @@ export function destinationRecord(failed: FailedEvent): string {
     });
 }
 
-/** Lambda truncates a dead-letter message's `ErrorMessage` attribute to 1 KB... */
+/** A dead-letter message carries the first 1 KB of the error message (B44). */
 const ERROR_MESSAGE_ATTRIBUTE_BYTES = 1024;
 
 /**
