@@ -45,6 +45,23 @@ interface Environment {
     busy: boolean;
 }
 
+/**
+ * Lambda runs a function on the Node.js its runtime names; locally it runs on this machine's. Said once at start,
+ * per runtime, when the major versions differ, so that an API one has and the other lacks is no surprise.
+ */
+function warnOfOtherNodeVersions(functions: FunctionSpec[], log: (line: string) => void): void {
+    const here = Number(process.versions.node.split(".")[0]);
+    for (const runtime of new Set(functions.map((fn) => fn.runtime))) {
+        const major = Number(/^nodejs(\d+)/.exec(runtime)?.[1]);
+        if (Number.isInteger(major) && major !== here) {
+            const names = functions.filter((fn) => fn.runtime === runtime).map((fn) => fn.name);
+            log(
+                `Lambda: ${names.length} function(s) declare ${runtime} and run here on Node.js ${process.versions.node} (${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""})`,
+            );
+        }
+    }
+}
+
 /** Every environment of every runtime in this process, ended with it however it exits (B43). */
 const everyEnvironment = new Set<ExecutionEnvironment>();
 process.once("exit", () => {
@@ -74,6 +91,7 @@ export class LambdaRuntime {
         // What a killed run left behind: its environments' /tmp folders.
         this.tmpRoot = path.join(options.runtimeDir, ".tmp");
         fs.rmSync(this.tmpRoot, { recursive: true, force: true });
+        warnOfOtherNodeVersions(functions, options.log);
         for (const fn of functions) {
             materializeCode(fn.code, path.join(options.runtimeDir, fn.name), options.programDir, fn.name);
             this.functions.set(fn.name, fn);

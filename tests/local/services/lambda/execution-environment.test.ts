@@ -316,6 +316,18 @@ describe("local Lambda: execution environments as AWS documents them (B41–B43)
         expect(errorOf(await lambda.invoke("huge", {}))).to.deep.include({ errorType: "Function.ResponseSizeTooLarge" });
     });
 
+    it("says once at start which functions declare another Node.js than this machine's", () => {
+        const here = Number(process.versions.node.split(".")[0]);
+        start([
+            inlineFunction("same", "", { runtime: `nodejs${here}.x` }),
+            inlineFunction("newer-a", "", { runtime: `nodejs${here + 2}.x` }),
+            inlineFunction("newer-b", "", { runtime: `nodejs${here + 2}.x` }),
+        ]);
+        expect(logs).to.deep.equal([
+            `Lambda: 2 function(s) declare nodejs${here + 2}.x and run here on Node.js ${process.versions.node} (newer-a, newer-b)`,
+        ]);
+    });
+
     it("refuses, as Lambda's deployment does, a reserved variable or more than 4 KB of them", () => {
         expect(environmentProblem({ name: "f", environment: { AWS_REGION: "x", OK: "y" } })).to.equal(
             "function f: Lambda reserves the environment variable AWS_REGION and refuses to deploy a function that sets it; remove it from its environment.",
