@@ -5,9 +5,11 @@ import { serveRecording, type LocalCloud, type LocalCloudOptions } from "./cloud
 import { ResourceGraph } from "./graph/resource-graph";
 import { loadProgram } from "./record/load-program";
 import { localCredentials } from "./services/credentials";
+import { printedMessage } from "./services/lambda/log-lines";
 
 export type { LocalCloud, LocalCloudOptions, PageEndpoint, WebSocketEndpoint } from "./cloud";
 export { eventually } from "./eventually";
+export { printedMessage } from "./services/lambda/log-lines";
 export { ProgramError } from "./record/program-error";
 
 export interface StartLocalCloudOptions extends Partial<Omit<LocalCloudOptions, "log">> {
@@ -40,15 +42,11 @@ export interface StartedLocalCloud extends LocalCloud {
     logs: string[];
     /**
      * What a function printed, by its resource name (`chat-sendmessage`) or its physical one: each `console` call's
-     * message, without the runtime's `time\trequestId\tLEVEL\t` (B41) and without the platform's START, END and
-     * REPORT lines. `logs` holds the lines as CloudWatch would show them.
+     * message, without the runtime's `time\trequestId\tLEVEL\t` or its JSON record around it (B41), and without the
+     * platform's START, END and REPORT lines. `logs` holds the lines as CloudWatch would show them.
      */
     logsOf(functionName: string): string[];
 }
-
-/** The Node.js runtime's text format (B41): time, request id, level, message. */
-const RUNTIME_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[^\t]+\t[A-Z]+\t([\s\S]*)$/;
-const PLATFORM_LINE = /^(START|END|REPORT) RequestId: /;
 
 /**
  * Records a Pulumi program as `pulumi up` would and brings its resource graph up on loopback. An API with channels
@@ -84,10 +82,8 @@ export async function startLocalCloud(options: StartLocalCloudOptions = {}): Pro
             const fn = graph.functionNamed(functionName);
             const prefix = `[${String(fn?.state.name ?? functionName)}] `;
             return logs.flatMap((line) => {
-                if (!line.startsWith(prefix)) return [];
-                const text = line.slice(prefix.length);
-                if (PLATFORM_LINE.test(text)) return [];
-                return [RUNTIME_LINE.exec(text)?.[1] ?? text];
+                const message = line.startsWith(prefix) ? printedMessage(line.slice(prefix.length)) : undefined;
+                return message === undefined ? [] : [message];
             });
         },
     };

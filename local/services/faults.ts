@@ -42,7 +42,8 @@ type KindOf<S extends Service> = (typeof KINDS)[S][number];
 
 export class Faults {
     private model: FaultModel = {};
-    private random: () => number = mulberry32(1);
+    /** One stream per service, so that one service's traffic does not change which requests of another fail. */
+    private random = new Map<Service, () => number>();
     private readonly streaks = new Map<string, number>();
     private readonly injected = new Map<string, number>();
 
@@ -56,7 +57,7 @@ export class Faults {
         if (model.seed !== undefined && !Number.isInteger(model.seed))
             throw new RangeError(`faults.seed must be a whole number; got ${model.seed}`);
         this.model = model;
-        this.random = mulberry32(model.seed ?? 1);
+        this.random = new Map((Object.keys(KINDS) as Service[]).map((service, i) => [service, mulberry32((model.seed ?? 1) * 31 + i)]));
         this.streaks.clear();
     }
 
@@ -75,14 +76,15 @@ export class Faults {
         if (!settings || settings.rate === 0) return undefined;
         const key = `${service} ${target}`;
         const streak = this.streaks.get(key) ?? 0;
-        const fails = this.random() < settings.rate && (settings.maxConsecutive === undefined || streak < settings.maxConsecutive);
+        const random = this.random.get(service)!;
+        const fails = random() < settings.rate && (settings.maxConsecutive === undefined || streak < settings.maxConsecutive);
         if (!fails) {
             this.streaks.delete(key);
             return undefined;
         }
         this.streaks.set(key, streak + 1);
         const kinds = (settings.errors?.length ? settings.errors : KINDS[service]) as readonly KindOf<S>[];
-        const kind = kinds[Math.floor(this.random() * kinds.length)];
+        const kind = kinds[Math.floor(random() * kinds.length)];
         this.injected.set(`${service} ${kind}`, (this.injected.get(`${service} ${kind}`) ?? 0) + 1);
         return kind;
     }

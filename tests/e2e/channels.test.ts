@@ -125,7 +125,7 @@ describe("local cloud: channels on a BroadcastWebSocket, as deployed", () => {
         await put("uploads/after.txt");
         await t.cloud.lambda.settle();
         await eventually(async () => (await subscriptionRows()).length === 0, 10_000, "the ghost's row deleted on 410");
-        expect(t.logs.some((line) => /"gone":1[,}]/.test(line))).to.equal(true);
+        expect(t.printed().some((line) => /"gone":1[,}]/.test(line))).to.equal(true);
     });
 
     it("lets the TTL remove a subscription row whose connection's lifetime is over, as DynamoDB's TTL does", async () => {

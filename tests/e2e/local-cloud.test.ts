@@ -101,7 +101,7 @@ describe("local cloud: index.ts on loopback", () => {
         await t.cloud.lambda.settle();
         await eventually(async () => (await rows(dynamodb, table)).length === 1, 5_000, "only the live connection's row left");
         expect(
-            t.logs.some((line) => /"gone":[12][,}]/.test(line)),
+            t.printed().some((line) => /"gone":[12][,}]/.test(line)),
             "the fan-out saw the stale connection gone",
         ).to.equal(true);
         await alive.close();
@@ -196,7 +196,7 @@ describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
                 expect(client.messages.map((m) => (JSON.parse(m) as { key: string }).key)).to.deep.equal([`${api}.txt`]);
             }
             expect(await rows(dynamodb, table)).to.deep.equal(liveIds);
-            const segmentLogs = t.logs.filter((line) => line.startsWith(`[${api}-fanout-worker`) && line.includes('"fanout segment"'));
+            const segmentLogs = t.printed(`${api}-fanout-worker`).filter((line) => line.includes('"fanout segment"'));
             expect(segmentLogs, "worker invocations").to.have.length(segments === 1 ? 0 : segments);
             await Promise.all(connected.map((c) => c.close()));
         });
@@ -204,8 +204,9 @@ describe("local cloud: segmented fan-out through Lambda's Invoke API", () => {
 
     it("posts through a single worker at or below segmentAbove, and through K above it", async () => {
         const workerRuns = () =>
-            t.logs
-                .filter((line) => line.startsWith("[counted-fanout-worker") && line.includes('"fanout segment"'))
+            t
+                .printed("counted-fanout-worker")
+                .filter((line) => line.includes('"fanout segment"'))
                 .map((line) => line.slice(line.indexOf("{")));
         const first = await broadcastOnce("counted", 5, 0);
         expect(workerRuns().map((line) => (JSON.parse(line) as { segment: object }).segment)).to.deep.equal([{ index: 0, total: 1 }]);

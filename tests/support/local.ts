@@ -7,6 +7,7 @@ import { serveRecording, type LocalCloud, type LocalCloudOptions } from "../../l
 import type { RecordedProgram } from "../../local/record/record-program";
 import { recordInChild } from "../../local/record/record-in-child";
 import { localCredentials } from "../../local/services/credentials";
+import { printedMessage } from "../../local/services/lambda/log-lines";
 import { ROOT } from "./record";
 import { subscribeImplicitly } from "../../handlers/subscriptions";
 
@@ -27,9 +28,21 @@ export interface TestCloud {
     cloud: LocalCloud;
     /** Every log line: gateway notes and each function's console output. */
     logs: string[];
-    /** Log lines a function printed as JSON with a `probe` field, parsed. */
+    /** What functions printed (the messages, as `logsOf` gives them), of those whose name starts with `functionPrefix`. */
+    printed(functionPrefix?: string): string[];
+    /** Messages a function printed as JSON with a `probe` field, parsed. */
     probes(probe: string): Record<string, unknown>[];
     url(output: string): string;
+}
+
+/** The messages functions printed, from the log's `[name] line`s. */
+function printedBy(logs: string[], functionPrefix = ""): string[] {
+    return logs.flatMap((line) => {
+        const match = /^\[([^\]]+)\] ([\s\S]*)$/.exec(line);
+        if (!match || !match[1].startsWith(functionPrefix)) return [];
+        const message = printedMessage(match[2]);
+        return message === undefined ? [] : [message];
+    });
 }
 
 /** Starts a local cloud on ephemeral ports with its log captured. */
@@ -39,11 +52,11 @@ export async function startTestCloud(program: RecordedProgram, options: Partial<
     return {
         cloud,
         logs,
+        printed: (functionPrefix) => printedBy(logs, functionPrefix),
         probes: (probe) =>
-            logs.flatMap((line) => {
-                const json = line.slice(line.indexOf("{"));
+            printedBy(logs).flatMap((message) => {
                 try {
-                    const parsed = JSON.parse(json) as Record<string, unknown>;
+                    const parsed = JSON.parse(message) as Record<string, unknown>;
                     return parsed.probe === probe ? [parsed] : [];
                 } catch {
                     return [];
@@ -133,7 +146,7 @@ export { eventually } from "../../local/eventually";
 
 /** The error frame API Gateway sends (B5–B7), as a pattern with the connection and request ids. */
 export const errorFramePattern = (message: string) =>
-    new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9+/=]{16}", "requestId":"[A-Za-z0-9+/=]{16}"\\}$`);
+    new RegExp(`^\\{"message": "${message}", "connectionId":"[A-Za-z0-9_=-]{16}", "requestId":"[A-Za-z0-9_=-]{16}"\\}$`);
 
 /** Registers before/after hooks that run a local cloud for the enclosing `describe`; call the result inside tests. */
 export function useTestCloud(programDir: string, options: Partial<LocalCloudOptions> = {}): () => TestCloud {
@@ -202,6 +215,7 @@ export function useBehaviourCloud(
         get logs() {
             return current().logs;
         },
+        printed: (functionPrefix) => current().printed(functionPrefix),
         probes: (probe) => current().probes(probe),
         url: (output) => current().url(output),
         open: (query = "", clientOptions: ClientOptions = {}) => TestClient.open(current().url("edgeUrl") + query, clientOptions),

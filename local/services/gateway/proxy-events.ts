@@ -9,9 +9,8 @@ let randomPool = Buffer.alloc(0);
 let poolOffset = 0;
 
 /**
- * Ids shaped like API Gateway's: 11 random bytes in base64, 16 characters such as `Yt3vVeXcoAMCJWg=`. AWS's use
- * the URL-safe alphabet, `-` and `_` for `+` and `/`; these keep the standard one, which the tests' error-frame
- * pattern expects (docs/events.md).
+ * Ids shaped like API Gateway's: 11 random bytes in URL-safe base64 with its padding, 16 characters such as
+ * `Xux7aHf-FiAFqTg=` (captured events; docs/events.md).
  */
 export function newId(): string {
     if (poolOffset + ID_BYTES > randomPool.length) {
@@ -19,7 +18,7 @@ export function newId(): string {
         poolOffset = 0;
     }
     poolOffset += ID_BYTES;
-    return randomPool.toString("base64", poolOffset - ID_BYTES, poolOffset);
+    return randomPool.toString("base64url", poolOffset - ID_BYTES, poolOffset) + "=";
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
