@@ -1,5 +1,5 @@
 import type { WebSocketEvent } from "./events";
-import { connectionRecord, saveConnection, type ConnectionStore } from "./connections";
+import { connectionRecord, deleteConnectionRow, saveConnection, type ConnectionStore } from "./connections";
 import { subscribeImplicitly, subscriptionStoreOf } from "./subscriptions";
 
 export interface ConnectOptions {
@@ -10,13 +10,15 @@ export interface ConnectOptions {
 /**
  * `$connect`: records the connection (and, for `unsubscribed: "all"`, its implicit subscription to everything),
  * then accepts it (200). If a write fails it answers 500, so API Gateway rejects the handshake: no client may
- * believe it is subscribed when it is not.
+ * believe it is subscribed when it is not, and no row stays behind for a connection that never opened.
  */
 export function connectHandler(store: ConnectionStore, options: ConnectOptions = {}) {
     return async (event: WebSocketEvent): Promise<{ statusCode: number }> => {
         const record = connectionRecord(event);
+        let saved = false;
         try {
             await saveConnection(store, record);
+            saved = true;
             const subscriptions = subscriptionStoreOf(store);
             if (options.subscribeToEverything && subscriptions) {
                 await subscribeImplicitly(subscriptions, record.connectionId, record.expiresAt);
@@ -26,6 +28,8 @@ export function connectHandler(store: ConnectionStore, options: ConnectOptions =
             console.error(
                 JSON.stringify({ msg: "connect: could not record the connection", connectionId: record.connectionId, error: String(err) }),
             );
+            // A refused connection gets no $disconnect: its row goes now, or by TTL if this fails too.
+            if (saved) await deleteConnectionRow(store, record.connectionId).catch(() => undefined);
             return { statusCode: 500 };
         }
     };

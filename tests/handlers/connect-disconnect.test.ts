@@ -38,6 +38,13 @@ describe("connect and disconnect handlers against dynalite", () => {
         expect(await connectHandler(missing)(connectEvent("lost="))).to.deep.equal({ statusCode: 500 });
     });
 
+    it("deletes its row again when the implicit subscription cannot be written, so a refused connection leaves none", async () => {
+        const noSubscriptions: ConnectionStore = { ...store, subscriptionsTable: "no-such-table" };
+        const connect = connectHandler(noSubscriptions, { subscribeToEverything: true });
+        expect(await connect(connectEvent("half="))).to.deep.equal({ statusCode: 500 });
+        expect(await storedIds(store)).to.deep.equal([]);
+    });
+
     it("deletes the row on disconnect, and a second disconnect is harmless", async () => {
         await storeConnections(store, ["a=", "b="]);
         const disconnect = disconnectHandler(store);
