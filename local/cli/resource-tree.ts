@@ -6,7 +6,8 @@ import type { Json, RecordedResource } from "../record/record-program";
 const LOCAL_BACKING: Record<string, (r: RecordedResource, cloud: LocalCloud) => string> = {
     [RESOURCE_TYPES.api]: (r, cloud) => cloud.apis.find((a) => a.apiId === r.id)?.url.replace(/\/[^/]*$/, "") ?? "",
     [RESOURCE_TYPES.stage]: (r, cloud) => cloud.apis.find((a) => a.apiId === r.inputs.apiId)?.url ?? "",
-    [RESOURCE_TYPES.function]: () => "worker threads",
+    [RESOURCE_TYPES.function]: () => "execution environments (processes)",
+    [RESOURCE_TYPES.queue]: (r, cloud) => cloud.queues.find((q) => q.name === r.state.name)?.url ?? "",
     [RESOURCE_TYPES.table]: (_r, cloud) => `dynalite ${cloud.dynamodbEndpoint}`,
     [RESOURCE_TYPES.bucket]: (_r, cloud) => `s3rver ${cloud.s3Endpoint}`,
     [RESOURCE_TYPES.notification]: () => "S3 events → Lambda (async)",
