@@ -4,7 +4,10 @@ import type { LocalCloud } from "../cloud";
 import { localCredentials } from "../services/credentials";
 
 /** What `.local/outputs.json` holds: everything a client or `npm run upload` needs to reach the local stack. */
-export type OutputsFile = Pick<LocalCloud, "outputs" | "apis" | "buckets" | "tables" | "queues" | "s3Endpoint" | "dynamodbEndpoint" | "sqsEndpoint"> & {
+export type OutputsFile = Pick<
+    LocalCloud,
+    "outputs" | "apis" | "buckets" | "tables" | "queues" | "s3Endpoint" | "dynamodbEndpoint" | "sqsEndpoint"
+> & {
     stack: string;
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };

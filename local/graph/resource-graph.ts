@@ -131,11 +131,10 @@ export class ResourceGraph {
                 applicationLogLevel: logging.logFormat === "JSON" ? str(logging.applicationLogLevel) : undefined,
                 maximumRetryAttempts: num(config.maximumRetryAttempts, DEFAULT_ASYNC_RETRIES),
                 maximumEventAgeSeconds: num(config.maximumEventAgeInSeconds, DEFAULT_MAXIMUM_EVENT_AGE_SECONDS),
-                onFailure: destination
-                    ? { kind: "destination" as const, arn: destination }
-                    : deadLetterQueue
-                      ? { kind: "dead-letter-queue" as const, arn: deadLetterQueue }
-                      : undefined,
+                onFailure: [
+                    ...(destination ? [{ kind: "destination" as const, arn: destination }] : []),
+                    ...(deadLetterQueue ? [{ kind: "dead-letter-queue" as const, arn: deadLetterQueue }] : []),
+                ],
             };
         });
     }

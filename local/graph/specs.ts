@@ -38,10 +38,11 @@ export interface FunctionSpec {
     /** Retries of a failed asynchronous invocation: its `FunctionEventInvokeConfig`, else Lambda's default 2 (B28, B29). */
     maximumRetryAttempts: number;
     /**
-     * Where an asynchronous event that failed every attempt goes: the `FunctionEventInvokeConfig`'s
-     * `destinationConfig.onFailure.destination`, else the function's `deadLetterConfig.targetArn` (B29). An ARN.
+     * Where an asynchronous event that failed every attempt goes (B29): the `FunctionEventInvokeConfig`'s
+     * `destinationConfig.onFailure.destination` and the function's `deadLetterConfig.targetArn`, each an ARN; both
+     * when both are set, none when neither is.
      */
-    onFailure?: { kind: "destination" | "dead-letter-queue"; arn: string };
+    onFailure: { kind: "destination" | "dead-letter-queue"; arn: string }[];
     /** `loggingConfig.logFormat`: `JSON` makes the runtime log one object per call (B41). @default "Text" */
     logFormat: "Text" | "JSON";
     /** `loggingConfig.applicationLogLevel`, honoured with the JSON format only, as on AWS. */

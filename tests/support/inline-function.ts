@@ -21,6 +21,7 @@ export function inlineFunction(
         logFormat: "Text",
         maximumRetryAttempts: 2,
         maximumEventAgeSeconds: 21_600,
+        onFailure: [],
         ...rest,
     };
 }

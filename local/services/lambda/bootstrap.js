@@ -2,33 +2,96 @@
 // environment variables and heap flags): it loads the function's deployed code the way the Node.js runtime does
 // (CommonJS or ES module, `file.export` handler) during an init phase, then runs invocations one at a time.
 // Plain JavaScript: it runs without a TypeScript loader, as the code it runs is already JavaScript.
+//
+// Requests and answers are lines of JSON on file descriptor 3. Between invocations the process waits for the next
+// request in a blocking read: nothing of the handler's runs until it comes, which is how Lambda freezes an
+// environment (B43), and the end of the file (the local cloud gone, however it died) ends the process.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 const util = require("node:util");
 const { pathToFileURL } = require("node:url");
 
+const CHANNEL = 3;
+
 /** Set by the parent's first message: the function's handler, task root and the hosts to intercept. */
 let settings;
-let handlerPromise;
+/** The init phase's outcome: the handler, or why there is none. */
+let loaded;
 /** The invocation under way, whose errors end it. */
 let current;
 /** The id log lines carry: the last invocation's, even after it ended, as the runtime's global does (B41). */
 let requestId;
 
-process.once("message", (init) => {
-    settings = init;
+let unread = Buffer.alloc(0);
+const chunk = Buffer.alloc(64 * 1024);
+/** Blocks until a whole line has come, then parses it; exits at the end of the file. */
+function readMessage() {
+    for (;;) {
+        const newline = unread.indexOf(10);
+        if (newline >= 0) {
+            const line = unread.subarray(0, newline).toString("utf8");
+            unread = unread.subarray(newline + 1);
+            return JSON.parse(line);
+        }
+        let read;
+        try {
+            read = fs.readSync(CHANNEL, chunk, 0, chunk.length, null);
+        } catch (err) {
+            if (err.code === "EAGAIN") {
+                pause();
+                continue;
+            }
+            process.exit(0);
+        }
+        if (read === 0) process.exit(0);
+        unread = unread.length === 0 ? Buffer.from(chunk.subarray(0, read)) : Buffer.concat([unread, chunk.subarray(0, read)]);
+    }
+}
+
+/** Writes one line whole, waiting while the parent has not read the last (a large response). */
+function writeLine(text) {
+    const data = Buffer.from(text + "\n", "utf8");
+    for (let offset = 0; offset < data.length;) {
+        try {
+            offset += fs.writeSync(CHANNEL, data, offset);
+        } catch (err) {
+            if (err.code !== "EAGAIN") process.exit(0);
+            pause();
+        }
+    }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const pause = () => Atomics.wait(sleeper, 0, 0, 1);
+
+const send = (message) => writeLine(JSON.stringify(message));
+
+/** Frozen until the next request, which then runs once the current task is done. */
+function awaitNext() {
+    const request = readMessage();
+    queueMicrotask(() => invoke(request));
+}
+
+function init() {
+    settings = readMessage();
     require("./intercept-execute-api.js").install(settings.interceptHosts);
     patchConsole();
     watchMemory(settings.memorySize * 1024 * 1024);
     const started = process.hrtime.bigint();
-    handlerPromise = loadHandler();
-    handlerPromise.then(
-        () => send({ type: "ready", initDurationMs: elapsedMs(started) }),
-        (err) => send({ type: "ready", initDurationMs: elapsedMs(started), error: serializeError(err) }),
+    loadHandler().then(
+        (handler) => {
+            loaded = { handler };
+            send({ type: "ready", initDurationMs: elapsedMs(started) });
+            awaitNext();
+        },
+        (err) => {
+            loaded = { error: serializeError(err) };
+            send({ type: "ready", initDurationMs: elapsedMs(started), error: loaded.error });
+            awaitNext();
+        },
     );
-    process.on("message", invoke);
-});
+}
 
 // The runtime's log formats (B41). Text: `<ISO time>\t<request id>\t<LEVEL>\t<message>`, `undefined` before the first
 // invocation, each newline turned into \r so that one call stays one log event. JSON (the function's loggingConfig):
@@ -116,16 +179,12 @@ function runtimeError(errorType, errorMessage) {
     return err;
 }
 
-async function invoke(request) {
+function invoke(request) {
     current = request;
     requestId = request.awsRequestId;
     process.env._X_AMZN_TRACE_ID = request.traceId;
-    let handler;
-    try {
-        handler = await handlerPromise;
-    } catch (err) {
-        return respond(request, { ok: false, error: serializeError(err) });
-    }
+    if (!loaded.handler) return respond(request, { ok: false, error: loaded.error });
+    const handler = loaded.handler;
     const context = lambdaContext(request);
     let settled = false;
     let returnedPromise = false;
@@ -135,7 +194,6 @@ async function invoke(request) {
         if (settled) return;
         settled = true;
         process.off("beforeExit", onEmpty);
-        process.channel.ref();
         if (err === undefined || err === null) return respond(request, { ok: true, value });
         const error = serializeError(err);
         console.error(
@@ -162,9 +220,8 @@ async function invoke(request) {
         context.succeed = (value) => finish(null, value);
         context.fail = (err) => finish(err === undefined || err === null ? "handled" : err);
     }
-    // Unreferenced for the invocation, so that `beforeExit` tells when nothing of the handler's is left to run.
+    // Nothing but the handler's own work keeps the loop alive during an invocation: `beforeExit` tells when it is done.
     process.on("beforeExit", onEmpty);
-    process.channel.unref();
     try {
         const result = handler(request.event, context, callback);
         if (result && typeof result.then === "function") {
@@ -188,21 +245,25 @@ const MAX_RESPONSE_BYTES = 6_291_556;
 
 function respond(request, outcome) {
     if (current === request) current = undefined;
+    // The peak so far, from getrusage (no file to read): what REPORT's Max Memory Used gives, and what Lambda's limit bounds.
+    const rss = process.resourceUsage().maxRSS * 1024;
+    if (rss > settings.memorySize * 1024 * 1024) return outOfMemory();
+    let json;
     if (outcome.ok) {
-        let json;
         try {
             json = JSON.stringify(outcome.value === undefined ? null : outcome.value);
         } catch (err) {
-            outcome = { ok: false, error: { errorType: "Error", errorMessage: `Unable to stringify response body`, trace: [String(err)] } };
+            outcome = { ok: false, error: { errorType: "Error", errorMessage: "Unable to stringify response body", trace: [String(err)] } };
         }
-        if (json !== undefined && Buffer.byteLength(json) > MAX_RESPONSE_BYTES) {
+        if (json !== undefined && json.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(json) > MAX_RESPONSE_BYTES) {
             const message = `Response payload size (${Buffer.byteLength(json)} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
             outcome = { ok: false, error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: message } };
-        } else if (json !== undefined) {
-            outcome = { ok: true, value: JSON.parse(json) };
         }
     }
-    send({ type: "result", id: request.id, maxRssBytes: process.memoryUsage.rss(), ...outcome });
+    // The value as its JSON, serialised once, as the runtime posts it.
+    if (outcome.ok) writeLine(`{"type":"result","id":${JSON.stringify(request.id)},"ok":true,"maxRssBytes":${rss},"value":${json}}`);
+    else send({ type: "result", id: request.id, ok: false, error: outcome.error, maxRssBytes: rss });
+    awaitNext();
 }
 
 function lambdaContext(request) {
@@ -231,17 +292,18 @@ function serializeError(err) {
 
 /**
  * Lambda ends an environment whose memory passes its size (B43). The heap flags bound V8's heap only; this bounds
- * the whole process, buffers included, checked often enough to catch a runaway allocation loop.
+ * the whole process, buffers included, checked often enough to catch a runaway allocation loop, and again as each
+ * invocation answers.
  */
 function watchMemory(limitBytes) {
     setInterval(() => {
-        if (process.memoryUsage.rss() <= limitBytes) return;
-        process.send({ type: "out-of-memory" }, () => process.kill(process.pid, "SIGKILL"));
+        if (process.memoryUsage.rss() > limitBytes) outOfMemory();
     }, 20).unref();
 }
 
-function send(message) {
-    process.send(message);
+function outOfMemory() {
+    send({ type: "out-of-memory" });
+    process.kill(process.pid, "SIGKILL");
 }
 
 const elapsedMs = (started) => Number(process.hrtime.bigint() - started) / 1e6;
@@ -266,10 +328,11 @@ function fatal(what, error, status) {
     const request = current;
     current = undefined;
     if (request) send({ type: "result", id: request.id, ok: false, error, exitStatus: status });
-    process.exitCode = status;
-    // The answer reaches the parent before the exit: `send` is asynchronous on a pipe.
-    process.send({ type: "exiting" }, () => process.exit(status));
+    else send({ type: "exiting", exitStatus: status });
+    process.exit(status);
 }
 
-// The parent went away (stopped or killed): an environment never outlives its local cloud.
-process.on("disconnect", () => process.exit(0));
+// A terminal's Ctrl-C is for the local cloud, which stops every environment itself; Lambda's runtime never sees one.
+process.on("SIGINT", () => undefined);
+
+init();

@@ -1,9 +1,11 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { Readable, Writable } from "node:stream";
 import type { FunctionSpec } from "../../graph/specs";
-import { nodeFlags, traceHeader } from "./runtime-environment";
+import { invocationTrace } from "../trace-id";
+import { nodeFlags } from "./runtime-environment";
 
 export type InvokeError = { errorType: string; errorMessage: string; trace?: string[] };
 
@@ -11,8 +13,6 @@ export type InvokeOutcome = { ok: true; value: unknown; durationMs: number } | {
 
 export interface EnvironmentSettings {
     fn: FunctionSpec;
-    /** Its runtime's mark, in the command line: what ends it if the local cloud dies (EnvironmentReaper). */
-    mark: string;
     taskDir: string;
     /** This environment's /tmp, removed when it ends. */
     tmpDir: string;
@@ -28,7 +28,7 @@ export interface EnvironmentSettings {
 type Message =
     | { type: "ready"; initDurationMs: number; error?: InvokeError }
     | { type: "result"; id: string; ok: boolean; value?: unknown; error?: InvokeError; maxRssBytes?: number; exitStatus?: number }
-    | { type: "exiting" }
+    | { type: "exiting"; exitStatus: number }
     | { type: "out-of-memory" };
 
 interface Pending {
@@ -41,46 +41,46 @@ interface Pending {
 const BOOTSTRAP = path.join(__dirname, "bootstrap.js");
 /** How long an init phase may take (B43). */
 const INIT_TIMEOUT_MS = 10_000;
+/** CloudWatch keeps at most 256 KB of one log event: a longer line is cut there, as it would be. */
+const MAX_LINE_CHARS = 256 * 1024;
 const MB = 1024 * 1024;
 
 /**
  * One execution environment of a function (B43): a Node.js process with the task root as its working directory, a
- * /tmp of its own, the runtime's variables and heap flags, frozen between invocations as Lambda freezes it. A crash,
- * `process.exit` or an out-of-memory ends this process only; every other environment goes on serving.
+ * /tmp of its own, the runtime's variables and heap flags, frozen between invocations as Lambda freezes it (it
+ * waits for the next request in a blocking read: see bootstrap.js). A crash, `process.exit` or an out-of-memory
+ * ends this process only; every other environment goes on serving.
  */
 export class ExecutionEnvironment {
     private readonly child: ChildProcess;
+    private readonly channel: Writable;
     private readonly ready: Promise<{ initDurationMs: number; error?: InvokeError }>;
+    private markReady?: (ready: { initDurationMs: number; error?: InvokeError }) => void;
     private pending?: Pending;
     private initReported = false;
     private initDurationMs = 0;
     private maxRssBytes = 0;
     private exited = false;
+    /** Killed, crashed or out of memory: it takes no further invocation, though its exit may not have come yet. */
+    private dying = false;
     private outOfMemory = false;
     private readonly exitListeners: (() => void)[] = [];
 
     constructor(private readonly settings: EnvironmentSettings) {
         const { fn } = settings;
         fs.mkdirSync(settings.tmpDir, { recursive: true });
-        this.child = fork(BOOTSTRAP, [settings.mark], {
+        // Not the parent's flags: a TypeScript loader there has no business in a Lambda environment.
+        this.child = spawn(process.execPath, [...nodeFlags(fn), BOOTSTRAP], {
             cwd: settings.taskDir,
             env: settings.variables,
-            // Not the parent's flags: a TypeScript loader there has no business in a Lambda environment.
-            execArgv: nodeFlags(fn),
-            stdio: ["ignore", "pipe", "pipe", "ipc"],
-            serialization: "json",
+            stdio: ["ignore", "pipe", "pipe", "pipe"],
         });
-        for (const stream of [this.child.stdout!, this.child.stderr!]) this.forwardLines(stream);
+        this.channel = this.child.stdio[3] as Writable;
+        for (const stream of [this.child.stdout!, this.child.stderr!]) forwardLines(stream, settings.log);
+        forwardLines(this.child.stdio[3] as Readable, (line) => this.receive(JSON.parse(line) as Message));
+        this.channel.on("error", () => this.kill());
         this.ready = new Promise((resolve) => {
-            const onMessage = (message: Message) => {
-                if (message.type !== "ready") return;
-                this.child.off("message", onMessage);
-                clearTimeout(timer);
-                this.initDurationMs = message.initDurationMs;
-                resolve(message);
-            };
             const timer = setTimeout(() => {
-                this.child.off("message", onMessage);
                 this.kill();
                 resolve({
                     initDurationMs: INIT_TIMEOUT_MS,
@@ -90,12 +90,17 @@ export class ExecutionEnvironment {
                     },
                 });
             }, INIT_TIMEOUT_MS);
-            this.child.on("message", onMessage);
+            timer.unref();
+            this.markReady = (ready) => {
+                clearTimeout(timer);
+                this.markReady = undefined;
+                resolve(ready);
+            };
         });
-        this.child.on("message", (message: Message) => this.receive(message));
-        this.child.on("exit", (code, signal) => this.ended(code, signal));
+        // "close", not "exit": an answer written just before the end is read first.
+        this.child.on("close", (code, signal) => this.ended(code, signal));
         this.child.on("error", () => this.kill());
-        this.child.send({
+        this.write({
             handler: fn.handler,
             taskDir: settings.taskDir,
             functionName: fn.name,
@@ -108,27 +113,31 @@ export class ExecutionEnvironment {
         });
     }
 
+    /** Whether it may take another invocation. */
     get alive(): boolean {
-        return !this.exited;
+        return !this.exited && !this.dying;
     }
 
     onExit(listener: () => void): void {
-        this.exitListeners.push(listener);
+        if (this.exited) listener();
+        else this.exitListeners.push(listener);
     }
 
     /** Runs one invocation to its end: a result, an error, a timeout or the end of the process; `crash` kills it. */
     async invoke(event: unknown, id: string = randomUUID(), crash = false): Promise<InvokeOutcome> {
         const { fn } = this.settings;
         const init = await this.ready;
-        if (init.error || this.exited) {
+        if (init.error || !this.alive) {
             this.kill();
             return {
                 ok: false,
-                error: init.error ?? { errorType: "Runtime.ExitError", errorMessage: "Runtime exited during its init phase" },
+                error: init.error ?? {
+                    errorType: "Runtime.ExitError",
+                    errorMessage: `RequestId: ${id} Error: Runtime exited during its init phase`,
+                },
                 durationMs: 0,
             };
         }
-        this.thaw();
         this.settings.log(`START RequestId: ${id} Version: $LATEST`);
         return new Promise((resolve) => {
             const started = Date.now();
@@ -144,13 +153,7 @@ export class ExecutionEnvironment {
                 this.kill();
             }, fn.timeout * 1000);
             this.pending = { id, started, timer, resolve };
-            this.child.send({
-                id,
-                awsRequestId: id,
-                deadline: started + fn.timeout * 1000,
-                traceId: traceHeader(started, (bytes) => randomBytes(bytes).toString("hex")),
-                event,
-            });
+            this.write({ id, awsRequestId: id, deadline: started + fn.timeout * 1000, traceId: invocationTrace(started), event });
             // An injected crash (B45): the process dies as the invocation reaches it.
             if (crash) this.kill();
         });
@@ -158,25 +161,37 @@ export class ExecutionEnvironment {
 
     /** Ends the process at once (SIGKILL): a timed-out, broken or no longer wanted environment. */
     kill(): void {
-        if (this.exited) return;
-        this.thaw();
-        this.child.kill("SIGKILL");
+        this.dying = true;
+        if (!this.exited) this.child.kill("SIGKILL");
     }
 
     async stop(): Promise<void> {
-        if (this.exited) return;
         const exited = new Promise<void>((resolve) => this.onExit(resolve));
         this.kill();
         await exited;
     }
 
+    private write(message: unknown): void {
+        if (this.exited) return;
+        this.channel.write(JSON.stringify(message) + "\n");
+    }
+
     private receive(message: Message): void {
-        if (message.type === "out-of-memory") this.outOfMemory = true;
-        if (message.type !== "result" || this.pending?.id !== message.id) return;
+        if (message.type === "ready") return this.markReady?.(message);
+        if (message.type === "out-of-memory") {
+            this.outOfMemory = true;
+            this.dying = true;
+            return;
+        }
+        if (message.type === "exiting") {
+            this.dying = true;
+            return;
+        }
+        if (message.exitStatus !== undefined) this.dying = true;
+        if (this.pending?.id !== message.id) return;
         this.maxRssBytes = Math.max(this.maxRssBytes, message.maxRssBytes ?? 0);
         const durationMs = Date.now() - this.pending.started;
         this.settle(message.ok ? { ok: true, value: message.value, durationMs } : { ok: false, error: message.error!, durationMs });
-        if (message.exitStatus === undefined) this.freeze();
     }
 
     private settle(outcome: InvokeOutcome): void {
@@ -217,13 +232,14 @@ export class ExecutionEnvironment {
 
     private ended(code: number | null, signal: NodeJS.Signals | null): void {
         this.exited = true;
+        this.dying = true;
+        const status = signal !== null ? `signal: ${SIGNAL_NAMES[signal] ?? signal.toLowerCase()}` : `exit status ${code}`;
+        this.markReady?.({
+            initDurationMs: 0,
+            error: { errorType: "Runtime.ExitError", errorMessage: `Error: Runtime exited during its init phase with error: ${status}` },
+        });
         if (this.pending) {
-            const reason =
-                signal !== null
-                    ? `Runtime exited with error: signal: ${SIGNAL_NAMES[signal] ?? signal.toLowerCase()}`
-                    : code === 0
-                      ? "Runtime exited without providing a reason"
-                      : `Runtime exited with error: exit status ${code}`;
+            const reason = code === 0 ? "Runtime exited without providing a reason" : `Runtime exited with error: ${status}`;
             this.settle({
                 ok: false,
                 error: {
@@ -236,29 +252,31 @@ export class ExecutionEnvironment {
         fs.rm(this.settings.tmpDir, { recursive: true, force: true }, () => undefined);
         for (const listener of this.exitListeners.splice(0)) listener();
     }
+}
 
-    /** Between invocations Lambda freezes the environment: timers a handler left behind wait for the next one (B43). */
-    private freeze(): void {
-        if (!this.exited && process.platform !== "win32") this.child.kill("SIGSTOP");
-    }
-
-    private thaw(): void {
-        if (!this.exited && process.platform !== "win32") this.child.kill("SIGCONT");
-    }
-
-    private forwardLines(stream: NodeJS.ReadableStream): void {
-        let buffered = "";
-        stream.setEncoding("utf8");
-        stream.on("data", (chunk: string) => {
-            buffered += chunk;
-            const lines = buffered.split("\n");
-            buffered = lines.pop() ?? "";
-            for (const line of lines) this.settings.log(line);
-        });
-        stream.on("end", () => {
-            if (buffered) this.settings.log(buffered);
-        });
-    }
+/**
+ * Calls `line` with each line of `stream`: only a new chunk is searched for line ends, and a line longer than
+ * CloudWatch keeps is cut, so output without newlines costs neither quadratic time nor unbounded memory.
+ */
+function forwardLines(stream: Readable, line: (text: string) => void): void {
+    let buffered = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+        let start = 0;
+        for (let end = chunk.indexOf("\n"); end >= 0; end = chunk.indexOf("\n", start)) {
+            line(buffered + chunk.slice(start, end));
+            buffered = "";
+            start = end + 1;
+        }
+        buffered += chunk.slice(start);
+        if (buffered.length > MAX_LINE_CHARS) {
+            line(buffered.slice(0, MAX_LINE_CHARS));
+            buffered = "";
+        }
+    });
+    stream.on("end", () => {
+        if (buffered) line(buffered);
+    });
 }
 
 /** How Lambda names the signal that ended a runtime (B43). */

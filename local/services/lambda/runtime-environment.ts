@@ -137,8 +137,3 @@ export function heapFlags(memorySizeMb: number): string[] {
 export function logStreamName(now: Date, id: string): string {
     return `${now.toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${id.replace(/-/g, "")}`;
 }
-
-/** An X-Ray trace header, `Root=1-<8 hex time>-<24 hex>;Parent=<16 hex>;Sampled=0`, one per invocation. */
-export function traceHeader(epochMs: number, random: (bytes: number) => string): string {
-    return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${random(12)};Parent=${random(8)};Sampled=0`;
-}

@@ -7,7 +7,6 @@ import type { FunctionSpec } from "../../graph/specs";
 import { materializeCode, provideRuntimeSdk } from "./code";
 import { ExecutionEnvironment, type InvokeOutcome } from "./execution-environment";
 import { deadLetterMessage, destinationRecord, type FailedEvent } from "./failure-record";
-import { EnvironmentReaper } from "./reaper";
 import { clock } from "./request-log";
 import { logStreamName, runtimeVariables } from "./runtime-environment";
 
@@ -62,7 +61,10 @@ function warnOfOtherNodeVersions(functions: FunctionSpec[], log: (line: string) 
     }
 }
 
-/** Every environment of every runtime in this process, ended with it however it exits (B43). */
+/**
+ * Every environment of every runtime in this process, ended with it when it exits; were it killed, each ends at the
+ * end of its request pipe (B43).
+ */
 const everyEnvironment = new Set<ExecutionEnvironment>();
 process.once("exit", () => {
     for (const environment of everyEnvironment) environment.kill();
@@ -81,7 +83,6 @@ export class LambdaRuntime {
     /** Wakes the retry delays under way, so that stopping does not wait them out. */
     private readonly sleepers = new Set<() => void>();
     private readonly tmpRoot: string;
-    private readonly reaper = new EnvironmentReaper();
 
     constructor(
         functions: FunctionSpec[],
@@ -155,7 +156,7 @@ export class LambdaRuntime {
                     note(`abandoned before attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
-                if (fn && (Date.now() - received) / 1000 > fn.maximumEventAgeSeconds) {
+                if (fn && last && (Date.now() - received) / 1000 > fn.maximumEventAgeSeconds) {
                     this.giveUp(fn, note, { requestId, condition: "EventAgeExceeded", attempts, event, last });
                     return;
                 }
@@ -172,47 +173,53 @@ export class LambdaRuntime {
                 last = outcome;
                 note(`${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`);
             }
-            if (fn) this.giveUp(fn, note, { requestId, condition: "RetriesExhausted", attempts, event, last });
+            if (fn && last) this.giveUp(fn, note, { requestId, condition: "RetriesExhausted", attempts, event, last });
             else note("dropped: no such function");
         };
-        const run = attempt().finally(() => this.pendingAsync.delete(run));
+        const run = attempt()
+            .catch((err: unknown) => note(`lost: ${err instanceof Error ? err.message : String(err)} (RequestId ${requestId})`))
+            .finally(() => this.pendingAsync.delete(run));
         this.pendingAsync.add(run);
     }
 
+    /** Sends a failed event's record to each failure target of the function (B29, B44), or says it is dropped. */
     private giveUp(
         fn: FunctionSpec,
         note: (text: string) => void,
-        failure: { requestId: string; condition: FailedEvent["condition"]; attempts: number; event: unknown; last?: InvokeOutcome },
+        failure: { requestId: string; condition: FailedEvent["condition"]; attempts: number; event: unknown; last: InvokeOutcome },
     ): void {
-        const retried = `${failure.attempts === 0 ? "no attempt" : `${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"}`}`;
+        const attempts = `${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"}`;
         const why =
             failure.condition === "EventAgeExceeded"
-                ? `older than ${fn.maximumEventAgeSeconds} s after ${retried}`
-                : `failed after ${retried}`;
+                ? `older than ${fn.maximumEventAgeSeconds} s after ${attempts}`
+                : `failed after ${attempts}`;
         const failed: FailedEvent = {
             requestId: failure.requestId,
             functionArn: fn.arn,
             condition: failure.condition,
             approximateInvokeCount: failure.attempts,
             event: failure.event,
-            error:
-                failure.last && !failure.last.ok
-                    ? failure.last.error
-                    : { errorType: "EventAgeExceeded", errorMessage: "The event expired before it could be retried" },
+            error: failure.last.ok ? { errorType: "Unknown", errorMessage: "" } : failure.last.error,
         };
-        const target = fn.onFailure;
-        if (!target) {
+        if (fn.onFailure.length === 0) {
             note(`${why}; dropped: the function has no failure destination (RequestId ${failure.requestId})`);
             return;
         }
-        const message =
-            target.kind === "destination" ? { body: destinationRecord(failed), attributes: undefined } : deadLetterMessage(failed);
-        const sent = this.options.failureSink?.(target.arn, message.body, message.attributes) ?? false;
-        note(
-            sent
-                ? `${why}; sent to ${target.kind === "destination" ? "its on-failure destination" : "its dead-letter queue"} ${target.arn} (RequestId ${failure.requestId})`
-                : `${why}; not delivered: ${target.arn} is not an SQS queue of this program, the only destination the local cloud delivers to (RequestId ${failure.requestId})`,
-        );
+        // A destination and a dead-letter queue both get the event when both are configured (B29).
+        for (const target of fn.onFailure) {
+            const message =
+                target.kind === "destination" ? { body: destinationRecord(failed), attributes: undefined } : deadLetterMessage(failed);
+            const where = target.kind === "destination" ? "its on-failure destination" : "its dead-letter queue";
+            let outcome: string;
+            try {
+                outcome = this.options.failureSink?.(target.arn, message.body, message.attributes)
+                    ? `sent to ${where} ${target.arn}`
+                    : `not delivered to ${where}: ${target.arn} is not an SQS queue of this program, the only destination the local cloud delivers to`;
+            } catch (err) {
+                outcome = `not delivered to ${where} ${target.arn}: ${err instanceof Error ? err.message : String(err)}`;
+            }
+            note(`${why}; ${outcome} (RequestId ${failure.requestId})`);
+        }
     }
 
     /** Waits for asynchronous invocations under way (tests, shutdown). */
@@ -229,7 +236,6 @@ export class LambdaRuntime {
             for (const wake of pool.queue.splice(0)) wake();
         }
         await Promise.all([...this.pools.values()].flatMap((pool) => pool.environments.map((environment) => environment.process.stop())));
-        this.reaper.stop();
     }
 
     /** How many execution environments each function has running, by name. */
@@ -286,7 +292,6 @@ export class LambdaRuntime {
         const prefix = `[${fn.name}] `;
         const process = new ExecutionEnvironment({
             fn,
-            mark: this.reaper.mark,
             taskDir,
             tmpDir,
             logStreamName: stream,

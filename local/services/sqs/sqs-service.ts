@@ -93,7 +93,11 @@ export class SqsService {
      * Enqueues a message from inside the local cloud (Lambda's failure destination), checked as SendMessage checks
      * one; returns its MessageId.
      */
-    send(queueArn: string, body: string, messageAttributes?: Record<string, { DataType: "String" | "Number"; StringValue: string }>): string {
+    send(
+        queueArn: string,
+        body: string,
+        messageAttributes?: Record<string, { DataType: "String" | "Number"; StringValue: string }>,
+    ): string {
         const queue = this.find(queueArn);
         if (!queue) {
             throw new Error(`No queue ${queueArn} in the program; the local SQS has ${[...this.queues.keys()].join(", ") || "no queues"}.`);

@@ -279,7 +279,7 @@ describe("the resource graph", () => {
                 applicationLogLevel: undefined,
                 maximumRetryAttempts: 0,
                 maximumEventAgeSeconds: 21_600,
-                onFailure: undefined,
+                onFailure: [],
             });
         });
 
@@ -299,7 +299,7 @@ describe("the resource graph", () => {
                 applicationLogLevel: undefined,
                 maximumRetryAttempts: 2,
                 maximumEventAgeSeconds: 21_600,
-                onFailure: undefined,
+                onFailure: [],
             });
         });
 

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ApiInfo, ConnectionInfo } from "../proxy-events";
 import { newRequest, type RequestStamp } from "./request-context";
+import { traceRoot } from "../../trace-id";
 
 /** Headers and query string, single- and multi-value, as the CONNECT and authorizer events carry them (B12). */
 export interface RequestParts {
@@ -20,12 +20,6 @@ export interface Handshake extends RequestParts {
 const DROPPED = new Set(["connection", "upgrade"]);
 // Set by API Gateway, whatever the client sent under these names.
 const SET_BY_AWS = new Set(["host", "x-forwarded-port", "x-forwarded-proto"]);
-
-/** An X-Ray trace header: `Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}`, as the captured ones are. */
-const traceId = (epochMs: number) =>
-    `Root=1-${Math.floor(epochMs / 1000)
-        .toString(16)
-        .padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
 
 /**
  * The handshake as API Gateway forwards it: the client's headers without `Connection` and `Upgrade`, `Host` the
@@ -50,7 +44,7 @@ export function handshake(req: Pick<IncomingMessage, "rawHeaders">, url: URL, co
         headers.set(name, [...(headers.get(name) ?? []), value]);
     }
     headers.set("Host", [api.domainName]);
-    if (!traced) headers.set("X-Amzn-Trace-Id", [traceId(request.epochMs)]);
+    if (!traced) headers.set("X-Amzn-Trace-Id", [traceRoot(request.epochMs)]);
     headers.set("X-Forwarded-For", [[...forwardedFor, connection.sourceIp].join(", ")]);
     headers.set("X-Forwarded-Port", ["443"]);
     headers.set("X-Forwarded-Proto", ["https"]);

@@ -206,13 +206,14 @@ describe("local Lambda: execution environments as AWS documents them (B41–B43)
             let ranAt;
             exports.handler = async (event) => {
                 if (event.leave) setTimeout(() => (ranAt = Date.now()), 50);
+                if (event.wait) await new Promise((resolve) => setTimeout(resolve, event.wait));
                 return { ranAt };
             };`;
         const lambda = start([inlineFunction("frozen", source)], 1);
         valueOf(await lambda.invoke("frozen", { leave: true }));
         await sleep(300);
         const thawed = Date.now();
-        const { ranAt } = valueOf(await lambda.invoke("frozen", {})) as { ranAt?: number };
+        const { ranAt } = valueOf(await lambda.invoke("frozen", { wait: 100 })) as { ranAt?: number };
         // Not during the 300 ms frozen, though its 50 ms had long passed: when the second invocation thawed it.
         expect(ranAt).to.be.a("number").and.at.least(thawed);
     });
