@@ -74,17 +74,21 @@ export class Faults {
     next<S extends Service>(service: S, target: string): KindOf<S> | undefined {
         const settings = this.model[service] as ServiceFaults<KindOf<S>> | undefined;
         if (!settings || settings.rate === 0) return undefined;
-        const key = `${service} ${target}`;
-        const streak = this.streaks.get(key) ?? 0;
         const random = this.random.get(service)!;
-        const fails = random() < settings.rate && (settings.maxConsecutive === undefined || streak < settings.maxConsecutive);
+        // Streaks are counted only when bounded: an unbounded model keeps nothing per target.
+        const key = `${service} ${target}`;
+        const limit = settings.maxConsecutive;
+        const streak = limit === undefined ? 0 : (this.streaks.get(key) ?? 0);
+        const fails = random() < settings.rate && (limit === undefined || streak < limit);
         if (!fails) {
-            this.streaks.delete(key);
+            if (limit !== undefined) this.streaks.delete(key);
             return undefined;
         }
-        this.streaks.set(key, streak + 1);
         const kinds = (settings.errors?.length ? settings.errors : KINDS[service]) as readonly KindOf<S>[];
         const kind = kinds[Math.floor(random() * kinds.length)];
+        // A dropped connection takes no further request: its streak ends with it.
+        if (limit !== undefined && kind !== "gone") this.streaks.set(key, streak + 1);
+        else this.streaks.delete(key);
         this.injected.set(`${service} ${kind}`, (this.injected.get(`${service} ${kind}`) ?? 0) + 1);
         return kind;
     }

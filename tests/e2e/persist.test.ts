@@ -26,6 +26,28 @@ function groupMembers(pgid: number): number[] {
     }
 }
 
+/** The processes `pid` started: a local cloud's execution environments. */
+function childrenOf(pid: number): number[] {
+    try {
+        return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+            .trim()
+            .split("\n")
+            .filter(Boolean)
+            .map(Number);
+    } catch {
+        return [];
+    }
+}
+
+function running(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 /** The rows of a persisted table, read with the local cloud stopped. */
 async function persistedRows(table: string): Promise<unknown[]> {
     const server = dynalite({ path: path.join(STATE, "dynamodb") });
@@ -84,12 +106,14 @@ describe("dev --persist after a hard kill (B46)", function () {
         const clients = await Promise.all([1, 2, 3].map(() => TestClient.open(first.outputs.urls.one)));
         await eventually(async () => (await rows(first.dynamodb, table)).length === 3, 10_000, "three rows");
         first.dynamodb.destroy();
-        expect(groupMembers(first.child.pid!).length, "the CLI and its functions' environments").to.be.above(1);
+        const environments = childrenOf(first.child.pid!);
+        expect(environments.length, "the $connect function's warm environment").to.be.at.least(1);
 
         process.kill(first.child.pid!, "SIGKILL");
         for (const client of clients) expect((await client.closed).code).to.equal(1006);
         // The environments, frozen between invocations, end with it rather than linger.
-        await eventually(() => groupMembers(first.child.pid!).length === 0, 10_000, "no process of the killed run");
+        await eventually(() => environments.every((pid) => !running(pid)), 10_000, "no environment of the killed run");
+        expect(groupMembers(first.child.pid!)).to.deep.equal([]);
         expect(await persistedRows(table), "the killed run's rows, whose sockets are gone").to.have.length(3);
 
         const second = await startCli();

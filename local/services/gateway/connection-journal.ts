@@ -16,25 +16,21 @@ export class ConnectionJournal {
     private constructor(private readonly file: string) {}
 
     /**
-     * Opens the journal at `file`, returning the connections the previous run left open; the journal itself
-     * starts empty. A damaged line (the run died mid-write) is skipped.
+     * Opens the journal at `file`, returning the connections the previous run left open. They stay written down
+     * until `closed()` says their `$disconnect` ran, so a run killed again before that loses none of them. A damaged
+     * line (the run died mid-write) is skipped.
      */
     static resume(file: string): { journal: ConnectionJournal; leftOpen: ConnectionInfo[] } {
-        const leftOpen = new Map<string, ConnectionInfo>();
+        const journal = new ConnectionJournal(file);
         const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
         for (const line of text.split("\n")) {
-            let entry: Entry;
-            try {
-                entry = JSON.parse(line) as Entry;
-            } catch {
-                continue;
-            }
-            if ("open" in entry && typeof entry.open?.connectionId === "string") leftOpen.set(entry.open.connectionId, entry.open);
-            else if ("closed" in entry) leftOpen.delete(entry.closed);
+            const entry = parseEntry(line);
+            if (entry && "open" in entry) journal.open.set(entry.open.connectionId, entry.open);
+            else if (entry && "closed" in entry) journal.open.delete(entry.closed);
         }
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, "");
-        return { journal: new ConnectionJournal(file), leftOpen: [...leftOpen.values()] };
+        journal.compact();
+        return { journal, leftOpen: [...journal.open.values()] };
     }
 
     opened(connection: ConnectionInfo): void {
@@ -62,4 +58,21 @@ export class ConnectionJournal {
         fs.renameSync(temporary, this.file);
         this.lines = this.open.size;
     }
+}
+
+/** One line of the journal, or undefined when it is not one (damaged, or not written by us). */
+function parseEntry(line: string): Entry | undefined {
+    let entry: unknown;
+    try {
+        entry = JSON.parse(line);
+    } catch {
+        return undefined;
+    }
+    if (entry === null || typeof entry !== "object") return undefined;
+    const { open, closed } = entry as { open?: Partial<ConnectionInfo>; closed?: unknown };
+    if (typeof closed === "string") return { closed };
+    if (open && typeof open === "object" && typeof open.connectionId === "string" && typeof open.connectedAt === "number") {
+        return { open: { ...open, sourceIp: String(open.sourceIp ?? "127.0.0.1") } as ConnectionInfo };
+    }
+    return undefined;
 }

@@ -269,8 +269,12 @@ export class WebSocketGateway {
      */
     async disconnectLeftovers(leftOpen: ConnectionInfo[]): Promise<void> {
         const route = this.options.api.routes.get("$disconnect");
-        if (!route) return;
-        await Promise.all(leftOpen.map((connection) => this.integration.invoke(route, disconnectEvent(this.info, connection, 1006, ""))));
+        await Promise.all(
+            leftOpen.map(async (connection) => {
+                if (route) await this.integration.invoke(route, disconnectEvent(this.info, connection, 1006, ""));
+                this.options.journal?.closed(connection.connectionId);
+            }),
+        );
     }
 
     private onClose(connection: Connection, code: number, reason: string): void {

@@ -23,7 +23,7 @@ describe("local cloud: the fault model (B45)", () => {
     });
 
     it("fails one target at most maxConsecutive times in a row, so that its retries get through", () => {
-        const faults = new Faults({ connections: { rate: 1, maxConsecutive: 2 } });
+        const faults = new Faults({ connections: { rate: 1, errors: ["429", "500"], maxConsecutive: 2 } });
         const a = draw(faults, "a", 6).map((o) => o !== undefined);
         expect(a).to.deep.equal([true, true, false, true, true, false]);
         expect(faults.next("connections", "b"), "another target has its own streak").to.not.equal(undefined);
