@@ -3,12 +3,21 @@
  * are case-sensitive; action names are not (`ignoreCase`).
  */
 export function wildcardMatches(pattern: string, value: string, ignoreCase = false): boolean {
-    const regex = pattern
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".");
-    return new RegExp(`^${regex}$`, ignoreCase ? "i" : "").test(value);
+    const key = `${ignoreCase ? "i" : "s"}${pattern}`;
+    let compiled = COMPILED.get(key);
+    if (!compiled) {
+        const regex = pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".");
+        compiled = new RegExp(`^${regex}$`, ignoreCase ? "i" : "");
+        COMPILED.set(key, compiled);
+    }
+    return compiled.test(value);
 }
+
+/** Compiled once: the gateway matches a permission's `sourceArn` on every message. The graph's patterns are few. */
+const COMPILED = new Map<string, RegExp>();
 
 export interface PolicyStatement {
     Effect?: string;
