@@ -13,23 +13,10 @@ const PROGRAM = path.join(ROOT, "tests", "fixtures", "segmented");
 const STATE = path.join(PROGRAM, ".local", "state");
 const CLI = path.join(ROOT, "bin", "serverless-websockets.js");
 
-/** The processes of a process group still running (none once it is gone). */
-function groupMembers(pgid: number): number[] {
+/** The pids `pgrep` finds: a process group's members (`-g`), or a process's children (`-P`, its environments). */
+function pgrep(flag: "-g" | "-P", pid: number): number[] {
     try {
-        return execFileSync("pgrep", ["-g", String(pgid)], { encoding: "utf8" })
-            .trim()
-            .split("\n")
-            .filter(Boolean)
-            .map(Number);
-    } catch {
-        return [];
-    }
-}
-
-/** The processes `pid` started: a local cloud's execution environments. */
-function childrenOf(pid: number): number[] {
-    try {
-        return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+        return execFileSync("pgrep", [flag, String(pid)], { encoding: "utf8" })
             .trim()
             .split("\n")
             .filter(Boolean)
@@ -106,14 +93,14 @@ describe("dev --persist after a hard kill (B46)", function () {
         const clients = await Promise.all([1, 2, 3].map(() => TestClient.open(first.outputs.urls.one)));
         await eventually(async () => (await rows(first.dynamodb, table)).length === 3, 10_000, "three rows");
         first.dynamodb.destroy();
-        const environments = childrenOf(first.child.pid!);
+        const environments = pgrep("-P", first.child.pid!);
         expect(environments.length, "the $connect function's warm environment").to.be.at.least(1);
 
         process.kill(first.child.pid!, "SIGKILL");
         for (const client of clients) expect((await client.closed).code).to.equal(1006);
         // The environments, frozen between invocations, end with it rather than linger.
         await eventually(() => environments.every((pid) => !running(pid)), 10_000, "no environment of the killed run");
-        expect(groupMembers(first.child.pid!)).to.deep.equal([]);
+        expect(pgrep("-g", first.child.pid!)).to.deep.equal([]);
         expect(await persistedRows(table), "the killed run's rows, whose sockets are gone").to.have.length(3);
 
         const second = await startCli();
