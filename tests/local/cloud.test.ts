@@ -44,11 +44,33 @@ describe("local cloud: wiring only what the graph wires", () => {
     });
 });
 
+/** Whether every port can be listened on now (each is released again). */
+async function allFree(ports: number[]): Promise<boolean> {
+    for (const port of ports) {
+        const probe = net.createServer();
+        const free = await new Promise<boolean>((resolve) => {
+            probe.once("error", () => resolve(false));
+            probe.listen(port, "127.0.0.1", () => resolve(true));
+        });
+        if (free) await close(probe);
+        if (!free) return false;
+    }
+    return true;
+}
+
+/** Closes a server; true, so that it can end a loop's condition. */
+const close = (server: net.Server) => new Promise<boolean>((resolve) => server.close(() => resolve(true)));
+
 describe("local cloud: ports", () => {
     it("names the service and the fix when a planned port is taken, and leaves nothing running", async () => {
-        const blocker = net.createServer();
-        await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
-        const taken = (blocker.address() as net.AddressInfo).port;
+        // A blocked port whose neighbours the services before S3 take are free now: other processes use ports too.
+        let blocker: net.Server;
+        let taken: number;
+        do {
+            blocker = net.createServer();
+            await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
+            taken = (blocker.address() as net.AddressInfo).port;
+        } while (!(await allFree([taken + 1, taken + 2, taken + 4])) && (await close(blocker)));
         try {
             // The blocker holds base + 100, S3's port: DynamoDB (base + 101), SQS (base + 104) and the Invoke API (base + 102)
             // start before S3.
@@ -57,13 +79,9 @@ describe("local cloud: ports", () => {
                 (err: unknown) => err as Error,
             );
             expect(error?.message).to.equal(`S3: port ${taken} is in use; start with --port <another base port>`);
-            for (const port of [taken + 1, taken + 2, taken + 4]) {
-                const probe = net.createServer();
-                await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
-                await new Promise((resolve) => probe.close(resolve));
-            }
+            expect(await allFree([taken + 1, taken + 2, taken + 4]), "the services started before S3 were stopped").to.equal(true);
         } finally {
-            await new Promise((resolve) => blocker.close(resolve));
+            await close(blocker);
         }
     });
 
