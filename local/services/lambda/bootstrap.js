@@ -54,10 +54,15 @@ function readMessage() {
 
 /** Writes one line whole, waiting while the parent has not read the last (a large response). */
 function writeLine(text) {
-    const data = Buffer.from(text + "\n", "utf8");
+    writeAll(CHANNEL, text + "\n");
+}
+
+/** Writes all of `text` to `fd`, waiting while the reader is behind; the reader gone ends the environment. */
+function writeAll(fd, text) {
+    const data = Buffer.from(text, "utf8");
     for (let offset = 0; offset < data.length;) {
         try {
-            offset += fs.writeSync(CHANNEL, data, offset);
+            offset += fs.writeSync(fd, data, offset);
         } catch (err) {
             if (err.code !== "EAGAIN") process.exit(0);
             pause();
@@ -102,6 +107,9 @@ function init() {
 // one object per call, levels below AWS_LAMBDA_LOG_LEVEL dropped. console.fatal is added.
 const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 function patchConsole() {
+    // Written synchronously, as the runtime writes its log: a line is out before the answer, and none waits in a
+    // buffer while the environment is frozen. Raw writes to stdout and stderr block too, for the same reason.
+    for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocking?.(true);
     const json = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
     const threshold = LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? "TRACE").toUpperCase());
     const methods = { trace: "TRACE", debug: "DEBUG", info: "INFO", log: "INFO", warn: "WARN", error: "ERROR", fatal: "FATAL" };
@@ -114,7 +122,7 @@ function patchConsole() {
             const line = json
                 ? jsonRecord(level, args)
                 : `${new Date().toISOString()}\t${requestId ?? "undefined"}\t${level}\t${util.format(...args)}`;
-            process.stdout.write(line.replace(/\n/g, "\r") + "\n");
+            writeAll(1, line.replace(/\n/g, "\r") + "\n");
         };
     }
 }

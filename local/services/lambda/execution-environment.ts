@@ -256,7 +256,8 @@ export class ExecutionEnvironment {
 
 /**
  * Calls `line` with each line of `stream`: only a new chunk is searched for line ends, and a line longer than
- * CloudWatch keeps is cut, so output without newlines costs neither quadratic time nor unbounded memory.
+ * CloudWatch keeps goes in pieces of that size, so output without newlines costs neither quadratic time nor
+ * unbounded memory.
  */
 function forwardLines(stream: Readable, line: (text: string) => void): void {
     let buffered = "";
@@ -269,10 +270,7 @@ function forwardLines(stream: Readable, line: (text: string) => void): void {
             start = end + 1;
         }
         buffered += chunk.slice(start);
-        if (buffered.length > MAX_LINE_CHARS) {
-            line(buffered.slice(0, MAX_LINE_CHARS));
-            buffered = "";
-        }
+        for (; buffered.length > MAX_LINE_CHARS; buffered = buffered.slice(MAX_LINE_CHARS)) line(buffered.slice(0, MAX_LINE_CHARS));
     });
     stream.on("end", () => {
         if (buffered) line(buffered);

@@ -317,6 +317,25 @@ describe("local Lambda: execution environments as AWS documents them (B41–B43)
         expect(errorOf(await lambda.invoke("huge", {}))).to.deep.include({ errorType: "Function.ResponseSizeTooLarge" });
     });
 
+    it("keeps serving through a terminal's Ctrl-C (the local cloud stops it), and cuts a line without end at 256 KB", async () => {
+        const lambda = start([
+            inlineFunction(
+                "steady-pid",
+                "exports.handler = async (event) => { if (event.flood) process.stdout.write('x'.repeat(600_000)); return process.pid; };",
+            ),
+        ]);
+        const pid = valueOf(await lambda.invoke("steady-pid", {})) as number;
+        process.kill(pid, "SIGINT");
+        await sleep(100);
+        expect(valueOf(await lambda.invoke("steady-pid", { flood: true })), "the same environment").to.equal(pid);
+        await lambda.stop();
+        runtime = undefined;
+        const lengths = linesOf("steady-pid")
+            .filter((line) => line.startsWith("xxx"))
+            .map((line) => line.length);
+        expect(lengths).to.deep.equal([256 * 1024, 256 * 1024, 600_000 - 512 * 1024]);
+    });
+
     it("says once at start which functions declare another Node.js than this machine's", () => {
         const here = Number(process.versions.node.split(".")[0]);
         start([

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { RESOURCE_TYPES } from "../../../../local/record/resource-types";
 import type { FunctionSpec } from "../../../../local/graph/specs";
 import { inlineFunction } from "../../../support/inline-function";
-import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
+import { LambdaRuntime, type FailureSink } from "../../../../local/services/lambda/runtime";
 import { errorFramePattern, useBehaviourCloud } from "../../../support/local";
 import { ROOT } from "../../../support/record";
 
@@ -59,8 +59,9 @@ describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
     let runtimeDir: string;
     let logs: string[];
     let runtime: LambdaRuntime;
-    const start = (functions: FunctionSpec[], asyncRetryDelaysMs = [10, 20]) => {
+    const start = (functions: FunctionSpec[], asyncRetryDelaysMs = [10, 20], failureSink?: FailureSink) => {
         runtime = new LambdaRuntime(functions, {
+            failureSink,
             programDir: ROOT,
             runtimeDir,
             region: "us-east-1",
@@ -100,6 +101,58 @@ describe("local Lambda runtime: asynchronous retries (B28, B29)", () => {
             ]);
         });
     }
+
+    it("sends a failed event to its on-failure destination and its dead-letter queue both, as Lambda's records (B44)", async () => {
+        const sent: { arn: string; body: string; attributes?: Record<string, { DataType: string; StringValue: string }> }[] = [];
+        const fn = inlineFunction("fails", failing, {
+            maximumRetryAttempts: 1,
+            onFailure: [
+                { kind: "destination", arn: "arn:aws:sqs:us-east-1:000000000000:records" },
+                { kind: "dead-letter-queue", arn: "arn:aws:sqs:us-east-1:000000000000:dlq" },
+            ],
+        });
+        start([fn], [10], (arn, body, attributes) => (sent.push({ arn, body, attributes }), true));
+        runtime.invokeAsync("fails", { order: 7 }, "event");
+        await runtime.settle();
+        expect(sent.map((s) => s.arn)).to.deep.equal([
+            "arn:aws:sqs:us-east-1:000000000000:records",
+            "arn:aws:sqs:us-east-1:000000000000:dlq",
+        ]);
+        const record = JSON.parse(sent[0].body) as Record<string, Record<string, unknown>>;
+        expect(record.requestContext).to.deep.include({
+            functionArn: `${fn.arn}:$LATEST`,
+            condition: "RetriesExhausted",
+            approximateInvokeCount: 2,
+        });
+        expect(record.requestPayload).to.deep.equal({ order: 7 });
+        expect(record.responsePayload).to.deep.include({ errorType: "Error", errorMessage: "always" });
+        expect(JSON.parse(sent[1].body)).to.deep.equal({ order: 7 });
+        expect(sent[1].attributes).to.deep.equal({
+            RequestID: { DataType: "String", StringValue: record.requestContext.requestId },
+            ErrorCode: { DataType: "Number", StringValue: "200" },
+            ErrorMessage: { DataType: "String", StringValue: "always" },
+        });
+    });
+
+    it("logs a record it could not deliver, and goes on: a queue refusing it never stops the local cloud", async () => {
+        const fn = inlineFunction("fails", failing, {
+            maximumRetryAttempts: 0,
+            onFailure: [{ kind: "destination", arn: "arn:aws:sqs:us-east-1:000000000000:records" }],
+        });
+        start([fn], [10], () => {
+            throw new Error("message of 300000 bytes is over the queue's 262144");
+        });
+        runtime.invokeAsync("fails", {}, "event");
+        await runtime.settle();
+        expect(
+            logs.some((line) => line.includes("not delivered to its on-failure destination") && line.includes("over the queue's")),
+        ).to.equal(true);
+        await runtime.stop();
+        start([inlineFunction("fails", failing, { maximumRetryAttempts: 0 })]);
+        runtime.invokeAsync("fails", {}, "event");
+        await runtime.settle();
+        expect(logs.some((line) => line.includes("dropped: the function has no failure destination"))).to.equal(true);
+    });
 
     it("abandons retries when it stops, and says so instead of reporting them failed", async () => {
         start([inlineFunction("fails", failing, { maximumRetryAttempts: 2 })], [60_000]);
