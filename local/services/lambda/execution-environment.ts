@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { FunctionSpec } from "../../graph/specs";
 import { invocationTrace } from "../trace-id";
-import { nodeFlags } from "./runtime-environment";
+import { nodeFlags, nodeMajor } from "./runtime-environment";
 
 export type InvokeError = { errorType: string; errorMessage: string; trace?: string[] };
 
@@ -285,6 +285,3 @@ const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
     SIGTERM: "terminated",
     SIGBUS: "bus error",
 };
-
-/** `nodejs22.x` → 22. */
-const nodeMajor = (runtime: string): number => Number(/^nodejs(\d+)/.exec(runtime)?.[1] ?? 0);

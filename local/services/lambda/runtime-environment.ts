@@ -110,7 +110,7 @@ export function runtimeVariables(fn: FunctionSpec, place: EnvironmentPlace): Rec
  * heap sized from the memory size, and on Node.js 20 and 22 two experimental module features turned off.
  */
 export function nodeFlags(fn: Pick<FunctionSpec, "memorySize" | "runtime">): string[] {
-    const major = Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1] ?? 0);
+    const major = nodeMajor(fn.runtime);
     const experimental = [
         ...(major === 20 || major === 22 ? ["--no-experimental-require-module"] : []),
         ...(major === 22 ? ["--no-experimental-detect-module"] : []),
@@ -137,3 +137,6 @@ export function heapFlags(memorySizeMb: number): string[] {
 export function logStreamName(now: Date, id: string): string {
     return `${now.toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${id.replace(/-/g, "")}`;
 }
+
+/** The Node.js major a Lambda runtime names: `nodejs22.x` → 22; 0 for another runtime. */
+export const nodeMajor = (runtime: string): number => Number(/^nodejs(\d+)/.exec(runtime)?.[1] ?? 0);

@@ -8,7 +8,7 @@ import { materializeCode, provideRuntimeSdk } from "./code";
 import { ExecutionEnvironment, type InvokeOutcome } from "./execution-environment";
 import { deadLetterMessage, destinationRecord, type FailedEvent } from "./failure-record";
 import { clock } from "./request-log";
-import { logStreamName, runtimeVariables } from "./runtime-environment";
+import { logStreamName, nodeMajor, runtimeVariables } from "./runtime-environment";
 
 export type { InvokeOutcome } from "./execution-environment";
 
@@ -51,8 +51,8 @@ interface Environment {
 function warnOfOtherNodeVersions(functions: FunctionSpec[], log: (line: string) => void): void {
     const here = Number(process.versions.node.split(".")[0]);
     for (const runtime of new Set(functions.map((fn) => fn.runtime))) {
-        const major = Number(/^nodejs(\d+)/.exec(runtime)?.[1]);
-        if (Number.isInteger(major) && major !== here) {
+        const major = nodeMajor(runtime);
+        if (major > 0 && major !== here) {
             const names = functions.filter((fn) => fn.runtime === runtime).map((fn) => fn.name);
             log(
                 `Lambda: ${names.length} function(s) declare ${runtime} and run here on Node.js ${process.versions.node} (${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""})`,
