@@ -1,0 +1,222 @@
+import { wildcardMatches } from "./iam";
+
+// IAM's policy evaluation, compiled once per policy so that a request is decided without reading JSON: Effect,
+// Action/NotAction, Resource/NotResource, Principal/NotPrincipal and the condition operators below. No library
+// evaluates IAM policies offline in Node.js; this follows AWS's policy evaluation logic page.
+
+/** What one request is: the action, the resource ARN, the principal, and the condition keys the service supplies. */
+export interface AuthorizationRequest {
+    action: string;
+    resource: string;
+    /** The caller's ARN, for resource-based policies. */
+    principal?: string;
+    /** Condition keys and their values in this request, e.g. `aws:SourceArn`. Keys are case-insensitive. */
+    context?: Record<string, string | string[] | undefined>;
+}
+
+/** An explicit Deny wins over any Allow; without an Allow the request is implicitly denied. */
+export type Decision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
+
+export interface CompiledPolicy {
+    /** Where the policy comes from, for messages: `role-policy fanout-role/inline`. */
+    source: string;
+    decide(request: AuthorizationRequest): Decision;
+}
+
+/** A compiled policy, and what in it the local evaluation does not honour, one line each. */
+export interface Compiled {
+    policy: CompiledPolicy;
+    unsupported: string[];
+}
+
+type Test = (request: AuthorizationRequest) => boolean;
+
+/**
+ * Compiles a policy document (an object or its JSON text). `supportedKeys` are the condition keys the local
+ * services supply: a condition on another key is reported in `unsupported` and treated as met.
+ */
+export function compilePolicy(document: unknown, source: string, supportedKeys: readonly string[]): Compiled {
+    const unsupported: string[] = [];
+    const parsed = typeof document === "string" ? parseJson(document, source, unsupported) : document;
+    const statements = [((parsed ?? {}) as { Statement?: unknown }).Statement ?? []].flat();
+    const compiled = statements.flatMap((statement, index) => {
+        const where = `${source} statement ${index + 1}`;
+        const result = compileStatement(statement, where, new Set(supportedKeys.map((key) => key.toLowerCase())), unsupported);
+        return result ? [result] : [];
+    });
+    const denies = compiled.filter((s) => s.effect === "Deny").map((s) => s.applies);
+    const allows = compiled.filter((s) => s.effect === "Allow").map((s) => s.applies);
+    return {
+        policy: {
+            source,
+            decide: (request) =>
+                denies.some((applies) => applies(request))
+                    ? "ExplicitDeny"
+                    : allows.some((applies) => applies(request))
+                      ? "Allow"
+                      : "ImplicitDeny",
+        },
+        unsupported,
+    };
+}
+
+/** Several identity policies of one principal together: any explicit Deny, else any Allow, else an implicit Deny. */
+export function decideAll(policies: readonly CompiledPolicy[], request: AuthorizationRequest): Decision {
+    let allowed = false;
+    for (const policy of policies) {
+        const decision = policy.decide(request);
+        if (decision === "ExplicitDeny") return decision;
+        allowed ||= decision === "Allow";
+    }
+    return allowed ? "Allow" : "ImplicitDeny";
+}
+
+function parseJson(text: string, source: string, unsupported: string[]): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        unsupported.push(`${source}: not JSON, so it allows nothing`);
+        return {};
+    }
+}
+
+const strings = (value: unknown): string[] => [value ?? []].flat().map(String);
+
+function compileStatement(
+    raw: unknown,
+    where: string,
+    supported: Set<string>,
+    unsupported: string[],
+): { effect: "Allow" | "Deny"; applies: Test } | undefined {
+    if (raw === null || typeof raw !== "object") {
+        unsupported.push(`${where}: not an object, so it applies to nothing`);
+        return undefined;
+    }
+    const statement = raw as Record<string, unknown>;
+    const effect = statement.Effect;
+    if (effect !== "Allow" && effect !== "Deny") {
+        unsupported.push(`${where}: Effect ${JSON.stringify(effect)} is neither Allow nor Deny, so it applies to nothing`);
+        return undefined;
+    }
+    const tests: Test[] = [
+        matcher(statement, "Action", "NotAction", (request) => request.action, true),
+        matcher(statement, "Resource", "NotResource", (request) => request.resource, false),
+    ];
+    if ("Principal" in statement || "NotPrincipal" in statement) tests.push(principalMatcher(statement));
+    if (statement.Condition !== undefined) tests.push(...compileConditions(statement.Condition, where, supported, unsupported));
+    return { effect, applies: (request) => tests.every((test) => test(request)) };
+}
+
+/** `Action` (or `NotAction`), `Resource` (or `NotResource`): patterns with `*` and `?`. Neither: matches nothing. */
+function matcher(
+    statement: Record<string, unknown>,
+    positive: string,
+    negative: string,
+    value: (request: AuthorizationRequest) => string,
+    ignoreCase: boolean,
+): Test {
+    const any = (patterns: string[]) => (request: AuthorizationRequest) =>
+        patterns.some((p) => wildcardMatches(p, value(request), ignoreCase));
+    if (statement[positive] !== undefined) return any(strings(statement[positive]));
+    if (statement[negative] !== undefined) {
+        const excluded = any(strings(statement[negative]));
+        return (request) => !excluded(request);
+    }
+    return () => false;
+}
+
+/** `Principal: "*"`, `{ AWS: … }`, `{ Service: … }`; the caller's ARN must match one (or, for NotPrincipal, none). */
+function principalMatcher(statement: Record<string, unknown>): Test {
+    const negated = statement.Principal === undefined;
+    const value = negated ? statement.NotPrincipal : statement.Principal;
+    const patterns = value === "*" ? ["*"] : Object.values((value ?? {}) as Record<string, unknown>).flatMap((entry) => strings(entry));
+    return (request) => {
+        const matched = request.principal !== undefined && patterns.some((p) => p === "*" || wildcardMatches(p, request.principal!));
+        return negated ? !matched : matched;
+    };
+}
+
+type Operator = (actual: string, expected: string) => boolean;
+
+const number = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
+const date = (text: string) => (/^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text));
+
+/** The condition operators evaluated locally, by name without `IfExists` and set prefixes. */
+const OPERATORS: Record<string, { test: Operator; negated: boolean }> = {
+    StringEquals: { test: (a, e) => a === e, negated: false },
+    StringNotEquals: { test: (a, e) => a === e, negated: true },
+    StringEqualsIgnoreCase: { test: (a, e) => a.toLowerCase() === e.toLowerCase(), negated: false },
+    StringNotEqualsIgnoreCase: { test: (a, e) => a.toLowerCase() === e.toLowerCase(), negated: true },
+    StringLike: { test: (a, e) => wildcardMatches(e, a), negated: false },
+    StringNotLike: { test: (a, e) => wildcardMatches(e, a), negated: true },
+    ArnEquals: { test: (a, e) => wildcardMatches(e, a), negated: false },
+    ArnLike: { test: (a, e) => wildcardMatches(e, a), negated: false },
+    ArnNotEquals: { test: (a, e) => wildcardMatches(e, a), negated: true },
+    ArnNotLike: { test: (a, e) => wildcardMatches(e, a), negated: true },
+    NumericEquals: { test: (a, e) => number(a) === number(e), negated: false },
+    NumericNotEquals: { test: (a, e) => number(a) === number(e), negated: true },
+    NumericLessThan: { test: (a, e) => number(a) < number(e), negated: false },
+    NumericLessThanEquals: { test: (a, e) => number(a) <= number(e), negated: false },
+    NumericGreaterThan: { test: (a, e) => number(a) > number(e), negated: false },
+    NumericGreaterThanEquals: { test: (a, e) => number(a) >= number(e), negated: false },
+    DateEquals: { test: (a, e) => date(a) === date(e), negated: false },
+    DateNotEquals: { test: (a, e) => date(a) === date(e), negated: true },
+    DateLessThan: { test: (a, e) => date(a) < date(e), negated: false },
+    DateLessThanEquals: { test: (a, e) => date(a) <= date(e), negated: false },
+    DateGreaterThan: { test: (a, e) => date(a) > date(e), negated: false },
+    DateGreaterThanEquals: { test: (a, e) => date(a) >= date(e), negated: false },
+    Bool: { test: (a, e) => a.toLowerCase() === e.toLowerCase(), negated: false },
+};
+
+/**
+ * Each `Condition` block entry as a test: every operator and every key must hold (AND); any of a key's values may
+ * match (OR). A key missing from the request fails a positive operator and passes a negated one, or passes with
+ * `…IfExists`; `Null` tests presence. `ForAnyValue:` and `ForAllValues:` compare sets.
+ */
+function compileConditions(block: unknown, where: string, supported: Set<string>, unsupported: string[]): Test[] {
+    if (block === null || typeof block !== "object") {
+        unsupported.push(`${where}: Condition is not an object, so the statement applies to nothing`);
+        return [() => false];
+    }
+    return Object.entries(block as Record<string, unknown>).flatMap(([name, entries]) => {
+        const [, prefix, bare, ifExists] = /^(ForAnyValue:|ForAllValues:)?(.+?)(IfExists)?$/.exec(name) ?? [];
+        const operator = OPERATORS[bare ?? ""];
+        const isNull = bare === "Null";
+        if (!operator && !isNull) {
+            unsupported.push(`${where}: condition operator ${name} is not evaluated locally`);
+            return [];
+        }
+        return Object.entries((entries ?? {}) as Record<string, unknown>).flatMap(([key, expectedValue]): Test[] => {
+            if (!supported.has(key.toLowerCase())) {
+                unsupported.push(`${where}: condition ${key} is not evaluated locally`);
+                return [];
+            }
+            const expected = strings(expectedValue);
+            const read = (request: AuthorizationRequest) => lookup(request.context, key);
+            if (isNull) return [(request) => expected.some((e) => (e.toLowerCase() === "true") === (read(request) === undefined))];
+            const { test, negated } = operator;
+            return [
+                (request) => {
+                    const actual = read(request);
+                    if (actual === undefined) return Boolean(ifExists) || negated || prefix === "ForAllValues:";
+                    const values = [actual].flat();
+                    const matches = (value: string) => expected.some((e) => test(value, e));
+                    const held =
+                        prefix === "ForAllValues:"
+                            ? values.every(matches)
+                            : prefix === "ForAnyValue:"
+                              ? values.some(matches)
+                              : values.some(matches);
+                    return negated ? !held : held;
+                },
+            ];
+        });
+    });
+}
+
+function lookup(context: AuthorizationRequest["context"], key: string): string | string[] | undefined {
+    if (!context) return undefined;
+    const lower = key.toLowerCase();
+    for (const [name, value] of Object.entries(context)) if (name.toLowerCase() === lower) return value;
+    return undefined;
+}

@@ -1,0 +1,158 @@
+import { expect } from "chai";
+import { compilePolicy, decideAll, type AuthorizationRequest } from "../../../local/graph/policies";
+
+const TABLE = "arn:aws:dynamodb:us-east-1:000000000000:table/connections-1a2b3c";
+const KEYS = ["aws:SourceArn", "aws:SourceAccount", "dynamodb:LeadingKeys"];
+const decide = (document: unknown, request: AuthorizationRequest) => compilePolicy(document, "test", KEYS).policy.decide(request);
+const policy = (...Statement: unknown[]) => ({ Version: "2012-10-17", Statement });
+
+describe("IAM policy evaluation, compiled", () => {
+    it("allows what an Allow covers, action names case-insensitively, resources case-sensitively", () => {
+        const p = policy({ Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:Get*"], Resource: TABLE });
+        expect(decide(p, { action: "dynamodb:putitem", resource: TABLE })).to.equal("Allow");
+        expect(decide(p, { action: "dynamodb:GetItem", resource: TABLE })).to.equal("Allow");
+        expect(decide(p, { action: "dynamodb:DeleteItem", resource: TABLE })).to.equal("ImplicitDeny");
+        expect(decide(p, { action: "dynamodb:PutItem", resource: TABLE.toUpperCase() })).to.equal("ImplicitDeny");
+    });
+
+    it("lets an explicit Deny win over any Allow, in one policy or across a principal's policies", () => {
+        const allow = { Effect: "Allow", Action: "dynamodb:*", Resource: "*" };
+        const deny = { Effect: "Deny", Action: "dynamodb:DeleteItem", Resource: TABLE };
+        expect(decide(policy(allow, deny), { action: "dynamodb:DeleteItem", resource: TABLE })).to.equal("ExplicitDeny");
+        expect(decide(policy(allow, deny), { action: "dynamodb:Query", resource: TABLE })).to.equal("Allow");
+        const [a, d] = [policy(allow), policy(deny)].map((doc) => compilePolicy(doc, "p", KEYS).policy);
+        expect(decideAll([a, d], { action: "dynamodb:DeleteItem", resource: TABLE })).to.equal("ExplicitDeny");
+        expect(decideAll([a, d], { action: "dynamodb:Scan", resource: TABLE })).to.equal("Allow");
+        expect(decideAll([], { action: "dynamodb:Scan", resource: TABLE })).to.equal("ImplicitDeny");
+    });
+
+    it("matches a wildcard resource as AWS does and no further: * spans slashes, ? one character", () => {
+        const p = policy({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::bucket/uploads/*" });
+        expect(decide(p, { action: "s3:PutObject", resource: "arn:aws:s3:::bucket/uploads/a/b.txt" })).to.equal("Allow");
+        expect(decide(p, { action: "s3:PutObject", resource: "arn:aws:s3:::bucket/uploads" })).to.equal("ImplicitDeny");
+        expect(decide(p, { action: "s3:PutObject", resource: "arn:aws:s3:::bucket-2/uploads/a" })).to.equal("ImplicitDeny");
+        const one = policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/file?.txt" });
+        expect(decide(one, { action: "s3:GetObject", resource: "arn:aws:s3:::b/file1.txt" })).to.equal("Allow");
+        expect(decide(one, { action: "s3:GetObject", resource: "arn:aws:s3:::b/file12.txt" })).to.equal("ImplicitDeny");
+    });
+
+    it("reads NotAction and NotResource as everything but the listed ones", () => {
+        const p = policy({ Effect: "Allow", NotAction: "dynamodb:DeleteTable", NotResource: "arn:aws:dynamodb:*:*:table/audit" });
+        expect(decide(p, { action: "dynamodb:PutItem", resource: TABLE })).to.equal("Allow");
+        expect(decide(p, { action: "dynamodb:DeleteTable", resource: TABLE })).to.equal("ImplicitDeny");
+        expect(decide(p, { action: "dynamodb:PutItem", resource: "arn:aws:dynamodb:us-east-1:1:table/audit" })).to.equal("ImplicitDeny");
+    });
+
+    it("evaluates conditions: every key, any value; a missing key fails unless negated or IfExists; Null; set operators", () => {
+        const source = "arn:aws:execute-api:us-east-1:000000000000:abc/*/$connect";
+        const p = policy({
+            Effect: "Allow",
+            Action: "lambda:InvokeFunction",
+            Resource: "*",
+            Condition: { ArnLike: { "aws:SourceArn": source }, StringEquals: { "aws:SourceAccount": ["000000000000", "111111111111"] } },
+        });
+        const request = (context: AuthorizationRequest["context"]) => ({ action: "lambda:InvokeFunction", resource: "fn", context });
+        expect(
+            decide(
+                p,
+                request({
+                    "aws:SourceArn": "arn:aws:execute-api:us-east-1:000000000000:abc/dev/$connect",
+                    "aws:sourceaccount": "111111111111",
+                }),
+            ),
+        ).to.equal("Allow");
+        expect(
+            decide(
+                p,
+                request({
+                    "aws:SourceArn": "arn:aws:execute-api:us-east-1:000000000000:xyz/dev/$connect",
+                    "aws:SourceAccount": "000000000000",
+                }),
+            ),
+        ).to.equal("ImplicitDeny");
+        expect(
+            decide(p, request({ "aws:SourceArn": "arn:aws:execute-api:us-east-1:000000000000:abc/dev/$connect" })),
+            "a missing key",
+        ).to.equal("ImplicitDeny");
+        const negated = policy({
+            Effect: "Deny",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringNotEquals: { "aws:SourceAccount": "000000000000" } },
+        });
+        expect(decide(negated, request({})), "negated operator, key missing: holds").to.equal("ExplicitDeny");
+        const ifExists = policy({
+            Effect: "Allow",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEqualsIfExists: { "aws:SourceAccount": "1" } },
+        });
+        expect(decide(ifExists, request({}))).to.equal("Allow");
+        expect(decide(ifExists, request({ "aws:SourceAccount": "2" }))).to.equal("ImplicitDeny");
+        const isNull = policy({ Effect: "Allow", Action: "*", Resource: "*", Condition: { Null: { "aws:SourceArn": "true" } } });
+        expect(decide(isNull, request({}))).to.equal("Allow");
+        expect(decide(isNull, request({ "aws:SourceArn": "x" }))).to.equal("ImplicitDeny");
+        const all = policy({
+            Effect: "Allow",
+            Action: "*",
+            Resource: "*",
+            Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["user-1#*"] } },
+        });
+        expect(decide(all, request({ "dynamodb:LeadingKeys": ["user-1#a", "user-1#b"] }))).to.equal("Allow");
+        expect(decide(all, request({ "dynamodb:LeadingKeys": ["user-1#a", "user-2#b"] }))).to.equal("ImplicitDeny");
+    });
+
+    it("matches resource-policy principals: *, an AWS ARN pattern or a service; NotPrincipal inverts", () => {
+        const p = policy({
+            Effect: "Allow",
+            Principal: { Service: "apigateway.amazonaws.com" },
+            Action: "lambda:InvokeFunction",
+            Resource: "fn",
+        });
+        expect(decide(p, { action: "lambda:InvokeFunction", resource: "fn", principal: "apigateway.amazonaws.com" })).to.equal("Allow");
+        expect(decide(p, { action: "lambda:InvokeFunction", resource: "fn", principal: "s3.amazonaws.com" })).to.equal("ImplicitDeny");
+        expect(decide(p, { action: "lambda:InvokeFunction", resource: "fn" })).to.equal("ImplicitDeny");
+        const everyone = policy({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" });
+        expect(decide(everyone, { action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::1:role/r" })).to.equal("Allow");
+        const notRole = policy({
+            Effect: "Deny",
+            NotPrincipal: { AWS: "arn:aws:iam::000000000000:role/admin-*" },
+            Action: "*",
+            Resource: "*",
+        });
+        expect(decide(notRole, { action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::000000000000:role/admin-1" })).to.equal(
+            "ImplicitDeny",
+        );
+        expect(decide(notRole, { action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::000000000000:role/web" })).to.equal(
+            "ExplicitDeny",
+        );
+    });
+
+    it("reports, once, what it does not evaluate, and never lets a broken statement allow", () => {
+        const { policy: compiled, unsupported } = compilePolicy(
+            JSON.stringify(
+                policy(
+                    { Effect: "Allow", Action: "s3:GetObject", Resource: "*", Condition: { StringEquals: { "aws:SourceVpce": "vpce-1" } } },
+                    { Effect: "Allow", Action: "s3:PutObject", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } },
+                    { Effect: "Maybe", Action: "*", Resource: "*" },
+                    "not a statement",
+                ),
+            ),
+            "role-policy web",
+            KEYS,
+        );
+        expect(unsupported).to.deep.equal([
+            "role-policy web statement 1: condition aws:SourceVpce is not evaluated locally",
+            "role-policy web statement 2: condition operator IpAddress is not evaluated locally",
+            'role-policy web statement 3: Effect "Maybe" is neither Allow nor Deny, so it applies to nothing',
+            "role-policy web statement 4: not an object, so it applies to nothing",
+        ]);
+        expect(compiled.decide({ action: "s3:GetObject", resource: "x" }), "the unevaluated condition is treated as met").to.equal("Allow");
+        expect(compiled.decide({ action: "s3:DeleteObject", resource: "x" })).to.equal("ImplicitDeny");
+        expect(compilePolicy("{not json", "p", KEYS).unsupported).to.deep.equal(["p: not JSON, so it allows nothing"]);
+        expect(
+            compilePolicy({ Statement: { Effect: "Allow", Resource: "*" } }, "p", KEYS).policy.decide({ action: "a:b", resource: "r" }),
+            "no Action",
+        ).to.equal("ImplicitDeny");
+    });
+});
