@@ -1,0 +1,85 @@
+import { expect } from "chai";
+import { dynamodbRequests } from "../../../local/services/dynamodb-authorization";
+
+const place = {
+    region: "eu-west-1",
+    accountId: "000000000000",
+    hashKeys: new Map([
+        ["connections", "connectionId"],
+        ["subs", "channelKey"],
+    ]),
+};
+const arn = (table: string) => `arn:aws:dynamodb:eu-west-1:000000000000:table/${table}`;
+
+describe("IAM: what a DynamoDB call asks for, as the Service Authorization Reference defines it", () => {
+    it("asks for dynamodb:<Operation> on the table, with the partition key as dynamodb:LeadingKeys", () => {
+        expect(
+            dynamodbRequests(
+                "PutItem",
+                { TableName: "connections", Item: { connectionId: { S: "abc=" } }, ReturnValues: "ALL_OLD" },
+                place,
+            ),
+        ).to.deep.equal([
+            {
+                action: "dynamodb:PutItem",
+                resource: arn("connections"),
+                context: { "dynamodb:LeadingKeys": ["abc="], "dynamodb:ReturnValues": "ALL_OLD" },
+            },
+        ]);
+        expect(dynamodbRequests("DeleteItem", { TableName: "connections", Key: { connectionId: { S: "x" } } }, place)[0]).to.deep.include({
+            action: "dynamodb:DeleteItem",
+            resource: arn("connections"),
+        });
+    });
+
+    it("asks for the index's ARN when a Query or Scan names one", () => {
+        expect(dynamodbRequests("Query", { TableName: "subs", IndexName: "byUser", Select: "COUNT" }, place)).to.deep.equal([
+            { action: "dynamodb:Query", resource: `${arn("subs")}/index/byUser`, context: { "dynamodb:Select": "COUNT" } },
+        ]);
+        expect(dynamodbRequests("Scan", { TableName: "connections" }, place)[0].resource).to.equal(arn("connections"));
+    });
+
+    it("asks once per table of a batch, and per item of a transaction with the item's own action", () => {
+        expect(
+            dynamodbRequests("BatchWriteItem", { RequestItems: { connections: [], subs: [] } }, place).map((r) => [r.action, r.resource]),
+        ).to.deep.equal([
+            ["dynamodb:BatchWriteItem", arn("connections")],
+            ["dynamodb:BatchWriteItem", arn("subs")],
+        ]);
+        const transaction = dynamodbRequests(
+            "TransactWriteItems",
+            {
+                TransactItems: [
+                    { Put: { TableName: "connections", Item: { connectionId: { S: "a" } } } },
+                    { ConditionCheck: { TableName: "subs", Key: { channelKey: { S: "#" } } } },
+                ],
+            },
+            place,
+        );
+        expect(transaction).to.deep.equal([
+            {
+                action: "dynamodb:PutItem",
+                resource: arn("connections"),
+                context: { "dynamodb:EnclosingOperation": "TransactWriteItems", "dynamodb:LeadingKeys": ["a"] },
+            },
+            {
+                action: "dynamodb:ConditionCheckItem",
+                resource: arn("subs"),
+                context: { "dynamodb:EnclosingOperation": "TransactWriteItems", "dynamodb:LeadingKeys": ["#"] },
+            },
+        ]);
+    });
+
+    it("still asks for something on a hostile or unknown body, never nothing", () => {
+        expect(dynamodbRequests("ListTables", {}, place)).to.deep.equal([{ action: "dynamodb:ListTables", resource: "*", context: {} }]);
+        for (const items of ["nope", [null, 7, ["x"], { Put: "y" }]]) {
+            expect(dynamodbRequests("TransactWriteItems", { TransactItems: items }, place), JSON.stringify(items)).to.deep.equal([
+                { action: "dynamodb:TransactWriteItems", resource: "*", context: {} },
+            ]);
+        }
+        expect(dynamodbRequests("PutItem", { TableName: "connections", Item: null }, place)[0].context).to.deep.equal({
+            "dynamodb:LeadingKeys": undefined,
+            "dynamodb:ReturnValues": undefined,
+        });
+    });
+});
