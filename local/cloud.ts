@@ -11,6 +11,7 @@ import { AWS_LIMITS, type GatewayLimits } from "./services/gateway/limits";
 import { executeApiHost } from "./services/gateway/proxy-events";
 import { InvokeApi } from "./services/lambda/invoke-api";
 import { LambdaRuntime } from "./services/lambda/runtime";
+import { functionCredentials } from "./services/credentials";
 import { Faults, type FaultModel } from "./services/faults";
 import { environmentProblem } from "./services/lambda/runtime-environment";
 import { Latency } from "./services/latency";
@@ -220,6 +221,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 port: ports.s3,
                 directory: path.join(stateDir, "s3"),
                 onEvent: notificationDispatcher(graph.notifications(), region, lambda),
+                credentials: functions.map((fn) => functionCredentials(fn.name)),
             }),
         );
         // Stopped right after the gateways (whose $disconnects it may run): asynchronous invocations under way finish

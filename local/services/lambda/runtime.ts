@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { localCredentials } from "../credentials";
+import { functionCredentials } from "../credentials";
 import type { Faults } from "../faults";
 import type { FunctionSpec } from "../../graph/specs";
 import { materializeCode, provideRuntimeSdk } from "./code";
@@ -288,7 +288,6 @@ export class LambdaRuntime {
         const taskDir = path.join(this.options.runtimeDir, fn.name);
         const tmpDir = path.join(this.tmpRoot, `${fn.name}-${id.slice(0, 8)}`);
         const stream = logStreamName(new Date(), id);
-        const credentials = localCredentials();
         const prefix = `[${fn.name}] `;
         const process = new ExecutionEnvironment({
             fn,
@@ -301,7 +300,7 @@ export class LambdaRuntime {
                 runtimeDir: this.options.runtimeDir,
                 tmpDir,
                 logStreamName: stream,
-                credentials: { ...credentials, sessionToken: `local-session-${fn.name}` },
+                credentials: functionCredentials(fn.name),
                 local: this.options.localVariables,
             }),
             interceptHosts: this.options.interceptHosts,

@@ -27,6 +27,16 @@ interface Store {
  * The program's buckets in s3rver, each with its CORS rules; every object event is reported to `onEvent`.
  * Preflights are answered here, as S3 answers them (see `preflightHeaders`); everything else is s3rver's.
  */
+/**
+ * s3rver accepts only the key pairs registered with its one account, and takes no more through its options: each
+ * function's own pair is registered there (s3rver 3.7's `lib/models/account.js`, pinned by the lock file).
+ */
+function acceptKeyPair(accessKeyId: string, secretAccessKey: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const account = require("s3rver/lib/models/account") as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+    account.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
+}
+
 export class S3Service {
     private constructor(
         private readonly server: Server,
@@ -35,9 +45,16 @@ export class S3Service {
 
     static async start(
         buckets: BucketSpec[],
-        options: { port: number; directory: string; onEvent: (event: ObjectEvent) => void },
+        options: {
+            port: number;
+            directory: string;
+            onEvent: (event: ObjectEvent) => void;
+            /** Key pairs accepted beside the local pair: each function's own (functionCredentials). */
+            credentials?: { accessKeyId: string; secretAccessKey: string }[];
+        },
     ): Promise<S3Service> {
         for (const bucket of buckets) validateCorsRules(bucket.name, bucket.corsRules);
+        for (const { accessKeyId, secretAccessKey } of options.credentials ?? []) acceptKeyPair(accessKeyId, secretAccessKey);
         const s3rver = new S3rver({
             silent: true,
             directory: options.directory,

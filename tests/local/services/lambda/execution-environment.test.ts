@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { FunctionSpec } from "../../../../local/graph/specs";
+import { functionCredentials } from "../../../../local/services/credentials";
 import type { InvokeOutcome } from "../../../../local/services/lambda/execution-environment";
 import { LambdaRuntime } from "../../../../local/services/lambda/runtime";
 import { environmentProblem, heapFlags } from "../../../../local/services/lambda/runtime-environment";
@@ -87,8 +88,14 @@ describe("local Lambda: execution environments as AWS documents them (B41–B43)
             expect(env.AWS_LAMBDA_LOG_STREAM_NAME).to.match(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
             expect(env.PATH.split(path.delimiter)).to.include.members(["/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"]);
             expect(env.NODE_PATH.split(path.delimiter)).to.include(env.LAMBDA_TASK_ROOT);
-            expect(env.AWS_ACCESS_KEY_ID).to.be.a("string").and.not.equal("");
-            expect(env.AWS_SESSION_TOKEN).to.be.a("string").and.not.equal("");
+            // The function's own credentials, which name it to the local services (B42).
+            expect(env).to.include({
+                AWS_ACCESS_KEY_ID: functionCredentials("env").accessKeyId,
+                AWS_SECRET_ACCESS_KEY: functionCredentials("env").secretAccessKey,
+                AWS_SESSION_TOKEN: functionCredentials("env").sessionToken,
+            });
+            expect(env.AWS_ACCESS_KEY_ID).to.match(/^ASIA[0-9A-F]{16}$/);
+            expect(functionCredentials("other").accessKeyId).to.not.equal(env.AWS_ACCESS_KEY_ID);
             expect(env._X_AMZN_TRACE_ID).to.match(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
             expect(second.env._X_AMZN_TRACE_ID, "a trace id per invocation").to.not.equal(env._X_AMZN_TRACE_ID);
             expect(env).to.not.have.any.keys("SW_PARENT_ONLY", "AWS_LAMBDA_LOG_FORMAT", "NODE_OPTIONS", "TS_NODE_TRANSPILE_ONLY");
