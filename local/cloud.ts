@@ -253,6 +253,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 return { stop: () => gateway.close() };
             });
         }
+        // Each queue's AWS URL, which outputs name, and the local one.
+        const localQueues = queues.map((queue) => ({ name: queue.name, aws: queue.url, url: sqs!.queueUrl(queue.arn)! }));
         const channelApis = endpoints.filter((_, i) => apis[i].routes.has("subscribe"));
         const pages = await startPage(channelApis, pagePort(options.port), start, log);
 
@@ -263,7 +265,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                     { aws: `wss://${host}`, local: `ws://127.0.0.1:${port}` },
                     { aws: `https://${host}`, local: `http://127.0.0.1:${port}` },
                 ]),
-                ...queues.map((queue) => ({ aws: queue.url, local: sqs!.queueUrl(queue.arn)! })),
+                ...localQueues.map(({ aws, url: local }) => ({ aws, local })),
             ]) as Record<string, Json>,
             apis: endpoints,
             pages,
@@ -273,7 +275,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             dynamodbEndpoint: dynamodb.endpoint,
             lambdaEndpoint: url(ports.lambda),
             sqsEndpoint: sqs.endpoint,
-            queues: queues.map((queue) => ({ name: queue.name, url: sqs!.queueUrl(queue.arn)! })),
+            queues: localQueues.map(({ name, url }) => ({ name, url })),
             lambda,
             latency,
             faults,

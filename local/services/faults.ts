@@ -61,10 +61,6 @@ export class Faults {
         this.streaks.clear();
     }
 
-    get current(): FaultModel {
-        return this.model;
-    }
-
     /** How many faults were injected, by `service kind` (`connections 429`), since the start. */
     counts(): Record<string, number> {
         return Object.fromEntries(this.injected);

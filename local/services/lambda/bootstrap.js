@@ -84,9 +84,10 @@ function awaitNext() {
 function init() {
     settings = readMessage();
     settings.memoryLimitInMB = String(settings.memorySize);
+    settings.memoryLimitBytes = settings.memorySize * 1024 * 1024;
     require("./intercept-execute-api.js").install(settings.interceptHosts);
     patchConsole();
-    watchMemory(settings.memorySize * 1024 * 1024);
+    watchMemory(settings.memoryLimitBytes);
     const started = process.hrtime.bigint();
     loadHandler().then(
         (handler) => {
@@ -208,10 +209,7 @@ function invoke(request) {
         process.off("beforeExit", onEmpty);
         if (err === undefined || err === null) return respond(request, { ok: true, value });
         const error = serializeError(err);
-        console.error(
-            "Invoke Error",
-            `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`,
-        );
+        logError("Invoke Error", error);
         respond(request, { ok: false, error });
     };
     let deferred;
@@ -255,7 +253,7 @@ function respond(request, outcome) {
     if (current === request) current = undefined;
     // The peak so far, from getrusage (no file to read): what REPORT's Max Memory Used gives, and what Lambda's limit bounds.
     const rss = process.resourceUsage().maxRSS * 1024;
-    if (rss > settings.memorySize * 1024 * 1024) return outOfMemory();
+    if (rss > settings.memoryLimitBytes) return outOfMemory();
     let json;
     if (outcome.ok) {
         try {
@@ -343,8 +341,13 @@ process.on("uncaughtException", (err) => {
     fatal("Uncaught Exception", error, 129);
 });
 
-function fatal(what, error, status) {
+/** The runtime's ERROR line for a failure: `Invoke Error \t{"errorType", "errorMessage", "stack"}` (B37, B41). */
+function logError(what, error) {
     console.error(what, `\t${JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace })}`);
+}
+
+function fatal(what, error, status) {
+    logError(what, error);
     const request = current;
     current = undefined;
     if (request) send({ type: "result", id: request.id, ok: false, error, exitStatus: status });

@@ -5,7 +5,7 @@ import { functionCredentials } from "../credentials";
 import type { Faults } from "../faults";
 import type { FunctionSpec } from "../../graph/specs";
 import { materializeCode, provideRuntimeSdk } from "./code";
-import { ExecutionEnvironment, type InvokeOutcome } from "./execution-environment";
+import { ExecutionEnvironment, type InvokeError, type InvokeOutcome } from "./execution-environment";
 import { deadLetterMessage, destinationRecord, type FailedEvent } from "./failure-record";
 import { clock } from "./request-log";
 import { logStreamName, nodeMajor, runtimeVariables } from "./runtime-environment";
@@ -148,7 +148,7 @@ export class LambdaRuntime {
             const fn = this.find(reference);
             const retries = fn?.maximumRetryAttempts ?? 0;
             const delays = this.options.asyncRetryDelaysMs;
-            let last: InvokeOutcome | undefined;
+            let lastError: InvokeError | undefined;
             let attempts = 0;
             for (let i = 0; i <= retries; i++) {
                 if (i > 0) await this.sleep(delays[Math.min(i, delays.length) - 1] ?? 0);
@@ -156,8 +156,8 @@ export class LambdaRuntime {
                     note(`abandoned before attempt ${i + 1}: the local cloud stopped`);
                     return;
                 }
-                if (fn && last && (Date.now() - received) / 1000 > fn.maximumEventAgeSeconds) {
-                    this.giveUp(fn, note, { requestId, condition: "EventAgeExceeded", attempts, event, last });
+                if (fn && lastError && (Date.now() - received) / 1000 > fn.maximumEventAgeSeconds) {
+                    this.giveUp(fn, note, { requestId, condition: "EventAgeExceeded", attempts, event, error: lastError });
                     return;
                 }
                 const outcome = await this.invoke(reference, event, requestId);
@@ -170,10 +170,10 @@ export class LambdaRuntime {
                     note(`ok (attempt ${i + 1}, ${outcome.durationMs} ms)`);
                     return;
                 }
-                last = outcome;
+                lastError = outcome.error;
                 note(`${outcome.error.errorType}: ${outcome.error.errorMessage} (attempt ${i + 1} of ${retries + 1})`);
             }
-            if (fn && last) this.giveUp(fn, note, { requestId, condition: "RetriesExhausted", attempts, event, last });
+            if (fn && lastError) this.giveUp(fn, note, { requestId, condition: "RetriesExhausted", attempts, event, error: lastError });
             else note("dropped: no such function");
         };
         const run = attempt()
@@ -186,7 +186,7 @@ export class LambdaRuntime {
     private giveUp(
         fn: FunctionSpec,
         note: (text: string) => void,
-        failure: { requestId: string; condition: FailedEvent["condition"]; attempts: number; event: unknown; last: InvokeOutcome },
+        failure: { requestId: string; condition: FailedEvent["condition"]; attempts: number; event: unknown; error: InvokeError },
     ): void {
         const attempts = `${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"}`;
         const why =
@@ -199,7 +199,7 @@ export class LambdaRuntime {
             condition: failure.condition,
             approximateInvokeCount: failure.attempts,
             event: failure.event,
-            error: failure.last.ok ? { errorType: "Unknown", errorMessage: "" } : failure.last.error,
+            error: failure.error,
         };
         if (fn.onFailure.length === 0) {
             note(`${why}; dropped: the function has no failure destination (RequestId ${failure.requestId})`);
@@ -236,11 +236,6 @@ export class LambdaRuntime {
             for (const wake of pool.queue.splice(0)) wake();
         }
         await Promise.all([...this.pools.values()].flatMap((pool) => pool.environments.map((environment) => environment.process.stop())));
-    }
-
-    /** How many execution environments each function has running, by name. */
-    environmentCounts(): Record<string, number> {
-        return Object.fromEntries([...this.pools].map(([name, pool]) => [name, pool.environments.length]));
     }
 
     private sleep(ms: number): Promise<void> {
