@@ -1,4 +1,4 @@
-import { wildcardMatches } from "./iam";
+import { compileWildcard, wildcardMatches } from "./iam";
 
 // IAM's policy evaluation, compiled once per policy so that a request is decided without reading JSON: Effect,
 // Action/NotAction, Resource/NotResource, Principal/NotPrincipal and the condition operators below. No library
@@ -8,8 +8,10 @@ import { wildcardMatches } from "./iam";
 export interface AuthorizationRequest {
     action: string;
     resource: string;
-    /** The caller's ARN, for resource-based policies. */
-    principal?: string;
+    /** The ARNs the caller is known by (its role's, its session's), for resource-based policies. */
+    principal?: string | readonly string[];
+    /** The caller's account: an account principal (`123456789012`, `arn:aws:iam::123456789012:root`) names it. */
+    principalAccount?: string;
     /** Condition keys and their values in this request, e.g. `aws:SourceArn`. Keys are case-insensitive. */
     context?: Record<string, string | string[] | undefined>;
 }
@@ -102,7 +104,10 @@ function compileStatement(
         matcher(statement, "Action", "NotAction", (request) => request.action, true),
         matcher(statement, "Resource", "NotResource", (request) => request.resource, false),
     ];
-    if ("Principal" in statement || "NotPrincipal" in statement) tests.push(principalMatcher(statement));
+    for (const pattern of strings(statement.Resource ?? statement.NotResource).filter((p) => p.includes("${"))) {
+        unsupported.push(`${where}: policy variables (${pattern}) are not substituted locally; the pattern is matched as written`);
+    }
+    if ("Principal" in statement || "NotPrincipal" in statement) tests.push(principalMatcher(statement, effect));
     if (statement.Condition !== undefined) tests.push(...compileConditions(statement.Condition, where, supported, unsupported));
     return { effect, applies: (request) => tests.every((test) => test(request)) };
 }
@@ -115,8 +120,13 @@ function matcher(
     value: (request: AuthorizationRequest) => string,
     ignoreCase: boolean,
 ): Test {
-    const any = (patterns: string[]) => (request: AuthorizationRequest) =>
-        patterns.some((p) => wildcardMatches(p, value(request), ignoreCase));
+    const any = (patterns: string[]) => {
+        const compiled = patterns.map((p) => compileWildcard(p, ignoreCase));
+        return (request: AuthorizationRequest) => {
+            const actual = value(request);
+            return compiled.some((regex) => regex.test(actual));
+        };
+    };
     if (statement[positive] !== undefined) return any(strings(statement[positive]));
     if (statement[negative] !== undefined) {
         const excluded = any(strings(statement[negative]));
@@ -125,13 +135,24 @@ function matcher(
     return () => false;
 }
 
-/** `Principal: "*"`, `{ AWS: … }`, `{ Service: … }`; the caller's ARN must match one (or, for NotPrincipal, none). */
-function principalMatcher(statement: Record<string, unknown>): Test {
+/**
+ * `Principal: "*"`, `{ AWS: … }`, `{ Service: … }`; one of the caller's ARNs must match one (or, for NotPrincipal,
+ * none). An account principal delegates to the account's identity policies: in the caller's own account it grants
+ * nothing by itself, but a Deny on it applies to every caller of that account.
+ */
+function principalMatcher(statement: Record<string, unknown>, effect: "Allow" | "Deny"): Test {
     const negated = statement.Principal === undefined;
     const value = negated ? statement.NotPrincipal : statement.Principal;
     const patterns = value === "*" ? ["*"] : Object.values((value ?? {}) as Record<string, unknown>).flatMap((entry) => strings(entry));
+    const accounts = patterns.map((p) => /^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::root)?$/.exec(p)?.[1]).filter((a) => a !== undefined);
+    const arns = patterns
+        .filter((p) => !/^(?:arn:aws[\w-]*:iam::)?\d{12}(?::root)?$/.test(p))
+        .map((p) => (p === "*" ? /^/ : compileWildcard(p)));
     return (request) => {
-        const matched = request.principal !== undefined && patterns.some((p) => p === "*" || wildcardMatches(p, request.principal!));
+        const callers = [request.principal ?? []].flat();
+        const matched =
+            callers.some((caller) => arns.some((regex) => regex.test(caller))) ||
+            (effect === "Deny" && request.principalAccount !== undefined && accounts.includes(request.principalAccount));
         return negated ? !matched : matched;
     };
 }

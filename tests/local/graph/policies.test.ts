@@ -128,6 +128,41 @@ describe("IAM policy evaluation, compiled", () => {
         );
     });
 
+    it("matches any of the caller's ARNs; an account principal refuses with Deny but grants nothing by itself", () => {
+        const role = "arn:aws:iam::000000000000:role/worker";
+        const session = "arn:aws:sts::000000000000:assumed-role/worker/worker";
+        const caller = { principal: [role, session], principalAccount: "000000000000" };
+        const bySession = policy({
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:sts::000000000000:assumed-role/worker/*" },
+            Action: "s3:GetObject",
+            Resource: "*",
+        });
+        expect(decide(bySession, { action: "s3:GetObject", resource: "o", ...caller })).to.equal("Allow");
+        for (const account of ["000000000000", "arn:aws:iam::000000000000:root"]) {
+            const allow = policy({ Effect: "Allow", Principal: { AWS: account }, Action: "s3:GetObject", Resource: "*" });
+            expect(decide(allow, { action: "s3:GetObject", resource: "o", ...caller }), account).to.equal("ImplicitDeny");
+            const deny = policy({ Effect: "Deny", Principal: { AWS: [account] }, Action: "s3:GetObject", Resource: "*" });
+            expect(decide(deny, { action: "s3:GetObject", resource: "o", ...caller }), account).to.equal("ExplicitDeny");
+            expect(decide(deny, { action: "s3:GetObject", resource: "o", ...caller, principalAccount: "111111111111" })).to.equal(
+                "ImplicitDeny",
+            );
+        }
+    });
+
+    it("lets * in a resource span any character, a newline in a key included, and reports policy variables", () => {
+        const p = policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" });
+        expect(decide(p, { action: "s3:GetObject", resource: "arn:aws:s3:::b/line\nbreak" })).to.equal("Allow");
+        const variable = compilePolicy(
+            policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/${aws:userid}/*" }),
+            "home",
+            KEYS,
+        );
+        expect(variable.unsupported).to.deep.equal([
+            "home statement 1: policy variables (arn:aws:s3:::b/${aws:userid}/*) are not substituted locally; the pattern is matched as written",
+        ]);
+    });
+
     it("reports, once, what it does not evaluate, and never lets a broken statement allow", () => {
         const { policy: compiled, unsupported } = compilePolicy(
             JSON.stringify(
