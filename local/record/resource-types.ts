@@ -27,6 +27,7 @@ export const RESOURCE_TYPES = {
     bucketCors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
     notification: "aws:s3/bucketNotification:BucketNotification",
     queue: "aws:sqs/queue:Queue",
+    queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
 } as const;
 
 export type ResourceType = (typeof RESOURCE_TYPES)[keyof typeof RESOURCE_TYPES];

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { PassThrough } from "node:stream";
 
 /** Listens on `port` of loopback (0: any free port) and resolves with the port it got. */
 export function listen(server: Server, port: number): Promise<number> {
@@ -33,4 +34,29 @@ export function readBodyUpTo(req: IncomingMessage, limit: number): Promise<Buffe
         req.on("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
         req.on("error", reject);
     });
+}
+
+/**
+ * A request whose body was already read, readable again with the same head: what a server library that reads the
+ * body itself (dynalite, s3rver) is handed once the local cloud has decided on that body.
+ */
+export function replayRequest(req: IncomingMessage, body: Buffer): IncomingMessage {
+    const replay = new PassThrough();
+    Object.assign(replay, {
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        trailers: {},
+        rawTrailers: [],
+        method: req.method,
+        url: req.url,
+        httpVersion: req.httpVersion,
+        httpVersionMajor: req.httpVersionMajor,
+        httpVersionMinor: req.httpVersionMinor,
+        socket: req.socket,
+        connection: req.socket,
+        complete: true,
+        aborted: false,
+    });
+    replay.end(body);
+    return replay as unknown as IncomingMessage;
 }

@@ -1,4 +1,4 @@
-import type { AuthorizationRequest } from "../graph/policies";
+import type { AuthorizationRequest } from "../../graph/policies";
 
 /** Where the tables live, and each table's partition key, for `dynamodb:LeadingKeys`. */
 export interface DynamoDBPlace {
@@ -78,9 +78,38 @@ export function dynamodbRequests(operation: string, body: Body, place: DynamoDBP
             // A transaction with no item the reference names still asks for its own action.
             return requests.length > 0 ? requests : [request(operation, undefined)];
         }
+        case "ExecuteStatement":
+            return [partiqlRequest(body.Statement, request)];
+        case "BatchExecuteStatement":
+        case "ExecuteTransaction": {
+            const statements = [(operation === "ExecuteTransaction" ? body.TransactStatements : body.Statements) ?? []]
+                .flat()
+                .filter(isObject)
+                .map((entry) => partiqlRequest(entry.Statement, request));
+            return statements.length > 0 ? statements : [request(operation, undefined)];
+        }
         default:
             return [request(operation, body.TableName)];
     }
+}
+
+/**
+ * A PartiQL statement's request: `dynamodb:PartiQLSelect` (…Insert, …Update, …Delete) on the table, or the index a
+ * `SELECT … FROM "table"."index"` reads. A statement this cannot read asks for `dynamodb:PartiQLSelect` on `*`,
+ * which only a policy that allows every table allows.
+ */
+function partiqlRequest(
+    statement: unknown,
+    request: (action: string, tableName: unknown, context?: AuthorizationRequest["context"], index?: unknown) => AuthorizationRequest,
+): AuthorizationRequest {
+    const text = typeof statement === "string" ? statement : "";
+    const verb = /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.exec(text)?.[1]?.toUpperCase();
+    const target = /(?:\bFROM|\bINTO|^\s*UPDATE)\s+("(?:[^"]|"")+"|[A-Za-z0-9_.-]+)(?:\s*\.\s*("(?:[^"]|"")+"|[A-Za-z0-9_.-]+))?/i.exec(
+        text,
+    );
+    const unquote = (name: string | undefined) => name?.replace(/^"|"$/g, "").replace(/""/g, '"');
+    const action = verb ? `PartiQL${verb[0]}${verb.slice(1).toLowerCase()}` : "PartiQLSelect";
+    return request(action, verb ? unquote(target?.[1]) : undefined, {}, verb === "SELECT" ? unquote(target?.[2]) : undefined);
 }
 
 /** A transaction item's kind → the action IAM checks for it. */

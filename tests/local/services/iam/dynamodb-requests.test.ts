@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { dynamodbRequests } from "../../../local/services/dynamodb-authorization";
+import { dynamodbRequests } from "../../../../local/services/iam/dynamodb-requests";
 
 const place = {
     region: "eu-west-1",
@@ -81,5 +81,28 @@ describe("IAM: what a DynamoDB call asks for, as the Service Authorization Refer
             "dynamodb:LeadingKeys": undefined,
             "dynamodb:ReturnValues": undefined,
         });
+    });
+
+    it("asks PartiQL statements for PartiQLSelect, …Insert, …Update or …Delete on the table or index they name", () => {
+        const actions = (Statement: unknown) => dynamodbRequests("ExecuteStatement", { Statement }, place);
+        expect(actions(`SELECT * FROM "connections"."byUser" WHERE userId = ?`)).to.deep.equal([
+            { action: "dynamodb:PartiQLSelect", resource: `${arn("connections")}/index/byUser`, context: {} },
+        ]);
+        expect(actions(`insert into connections value {'connectionId': ?}`)[0]).to.include({
+            action: "dynamodb:PartiQLInsert",
+            resource: arn("connections"),
+        });
+        expect(actions(`UPDATE "a""b" SET x = 1 WHERE k = ?`)[0]).to.include({ action: "dynamodb:PartiQLUpdate", resource: arn('a"b') });
+        expect(actions(`DELETE FROM subs WHERE k = ?`)[0]).to.include({ action: "dynamodb:PartiQLDelete", resource: arn("subs") });
+        expect(actions(42)[0]).to.include({ action: "dynamodb:PartiQLSelect", resource: "*" });
+        const batch = dynamodbRequests(
+            "BatchExecuteStatement",
+            { Statements: [{ Statement: "SELECT * FROM a" }, null, { Statement: "DELETE FROM b WHERE k = 1" }] },
+            place,
+        );
+        expect(batch.map((r) => r.action)).to.deep.equal(["dynamodb:PartiQLSelect", "dynamodb:PartiQLDelete"]);
+        expect(dynamodbRequests("ExecuteTransaction", { TransactStatements: "x" }, place)).to.deep.equal([
+            { action: "dynamodb:ExecuteTransaction", resource: "*", context: {} },
+        ]);
     });
 });
