@@ -12,6 +12,7 @@ import { executeApiHost } from "./services/gateway/proxy-events";
 import { InvokeApi } from "./services/lambda/invoke-api";
 import { LambdaRuntime } from "./services/lambda/runtime";
 import { functionCredentials } from "./services/credentials";
+import { AccessControl } from "./services/iam/access-control";
 import { Faults, type FaultModel } from "./services/faults";
 import { environmentProblem } from "./services/lambda/runtime-environment";
 import { Latency } from "./services/latency";
@@ -43,6 +44,11 @@ export interface LocalCloudOptions {
      * through `faults`. @default no faults
      */
     faults?: FaultModel;
+    /**
+     * IAM enforced on the functions' calls to DynamoDB, S3, Lambda's Invoke API and `@connections` (IAM1–IAM4): a call
+     * the function's role does not allow fails with the service's AccessDenied error, as on AWS. @default true
+     */
+    iam?: boolean;
     /** Delays before the first and later retries of a failed asynchronous invocation. @default [1000, 2000] */
     asyncRetryDelaysMs?: number[];
     /** Sees each WebSocket connection's socket as it opens (the benchmark's ceiling writes frames to them itself). */
@@ -94,6 +100,8 @@ export interface LocalCloud {
     /** The fault model, adjustable while running: `faults.set({ connections: { rate: 0.2 } })`, `faults.set({})`. */
     faults: Faults;
     dynamodb: DynamoDBService;
+    /** Whether IAM is enforced, and what of the program's IAM is not evaluated locally (each line also logged at start). */
+    iam: { enforced: boolean; notEvaluated: string[] };
     stop(): Promise<void>;
 }
 
@@ -146,6 +154,10 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
     }));
     const latency = new Latency(options.latencyMs ?? 0);
     const faults = new Faults(options.faults);
+    const access = AccessControl.fromGraph(graph, { enforced: options.iam ?? true, accountId: MOCK_ACCOUNT_ID, region, log });
+    const undeployable = access.failureQueueProblems(functions);
+    if (undeployable.length > 0) throw new Error(undeployable.join("\n"));
+    for (const line of access.unsupported) log(line);
     const stateDir = options.persistDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "sw-local-"));
     fs.mkdirSync(stateDir, { recursive: true });
 
@@ -200,6 +212,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 ttlSweepMs: options.ttlSweepMs ?? 10_000,
                 latency,
                 faults,
+                access,
+                accountId: MOCK_ACCOUNT_ID,
                 log,
             }),
         );
@@ -210,11 +224,12 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 region,
                 accountId: MOCK_ACCOUNT_ID,
                 directory: options.persistDir ? path.join(stateDir, "sqs") : undefined,
+                access,
                 log,
             }),
         );
         await start("Lambda API", ports.lambda, () =>
-            InvokeApi.start(lambda, { port: ports.lambda, region, accountId: MOCK_ACCOUNT_ID, log }),
+            InvokeApi.start(lambda, { port: ports.lambda, region, accountId: MOCK_ACCOUNT_ID, access, log }),
         );
         await start("S3", ports.s3, () =>
             S3Service.start(graph.bucketSpecs(), {
@@ -222,6 +237,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 directory: path.join(stateDir, "s3"),
                 onEvent: notificationDispatcher(graph.notifications(), region, lambda),
                 credentials: functions.map((fn) => functionCredentials(fn.name)),
+                access,
             }),
         );
         // Stopped right after the gateways (whose $disconnects it may run): asynchronous invocations under way finish
@@ -238,6 +254,8 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
                 limits,
                 latency,
                 faults,
+                access,
+                accountId: MOCK_ACCOUNT_ID,
                 journal: resumed?.journal,
                 log,
                 connectionTap: options.connectionTap,
@@ -280,6 +298,7 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             latency,
             faults,
             dynamodb,
+            iam: { enforced: access.enforced, notEvaluated: access.unsupported },
             stop,
         };
     } catch (err) {

@@ -15,6 +15,7 @@ Commands:
     --latency MS           delay every @connections and DynamoDB answer by MS, as AWS's network would (default 0)
     --faults SPEC          fail a share of requests as AWS does, e.g. connections=0.1,dynamodb=0.05,functions=0.02:
                            @connections 429/500/dropped clients, DynamoDB throttling/500, crashed invocations
+    --iam on|off           deny a function's call its role does not allow, as AWS would (default on)
     --transpile-only       skip the type check that \`pulumi up\` makes (as PULUMI_NODEJS_TRANSPILE_ONLY=true does)
     --function NAME        log only this function's requests and output (its resource name, e.g. chat-sendmessage)
     --quiet                print only the outputs, not the resources or each request's log
@@ -43,6 +44,8 @@ export interface DevArgs {
     persist: boolean;
     latencyMs: number;
     faults: FaultModel;
+    /** IAM enforced on the functions' calls. */
+    iam: boolean;
     transpileOnly: boolean;
     quiet: boolean;
     /** Log only this function's lines. */
@@ -117,6 +120,7 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
         persist: false,
         latencyMs: 0,
         faults: {},
+        iam: true,
         transpileOnly: false,
         quiet: false,
     };
@@ -136,6 +140,10 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
                 } catch (err) {
                     throw usageError(err instanceof Error ? err.message : String(err));
                 }
+            },
+            "--iam": (v) => {
+                if (v !== "on" && v !== "off") throw usageError(`--iam takes on or off; got "${v}".`);
+                args.iam = v === "on";
             },
             "--persist": () => (args.persist = true),
             "--transpile-only": () => (args.transpileOnly = true),

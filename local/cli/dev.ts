@@ -46,6 +46,7 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
         persistDir: args.persist ? path.join(programDir, ".local", "state") : undefined,
         latencyMs: args.latencyMs,
         faults: args.faults,
+        iam: args.iam,
         log,
     }).catch((err: unknown) => {
         throw new CliError(err instanceof Error ? err.message : String(err));
@@ -65,6 +66,11 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
     }
     const faults = describeFaults(args.faults);
     if (faults) console.log(`Faults: ${faults} of requests fail as AWS's do.`);
+    console.log(
+        cloud.iam.enforced
+            ? `IAM: each function's calls are allowed by its role's policies only, as on AWS (--iam off turns this off).`
+            : `IAM: not enforced (--iam off): every call is allowed.`,
+    );
     console.log(`Outputs also in ${path.relative(cwd, outputsFile) || "outputs.json"}.`);
     console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${typeChecked}). Press Ctrl-C to stop.`);
 

@@ -11,7 +11,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TableSpec } from "../graph/specs";
 import { localCredentials } from "./credentials";
-import { close, listen } from "./http";
+import { close, listen, readBodyUpTo, replayRequest } from "./http";
+import { deniedMessage, type AccessControl, type Caller } from "./iam/access-control";
+import { dynamodbRequests, type DynamoDBPlace } from "./iam/dynamodb-requests";
 import type { Faults } from "./faults";
 import type { Latency } from "./latency";
 
@@ -31,6 +33,42 @@ const DATA_PLANE = new Set([
     "BatchExecuteStatement",
     "ExecuteTransaction",
 ]);
+
+/** DynamoDB's request size limit, and dynalite's: a larger body is refused with 413 either way. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a function's request and answers it with DynamoDB's `AccessDeniedException` when its role may not make it
+ * (IAM3, IAM4); otherwise resolves with the request, readable again for dynalite. A body that is not JSON goes on
+ * unread by IAM: dynalite refuses it, as DynamoDB does, before it could touch a table.
+ */
+async function authorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: Caller,
+    access: AccessControl,
+    place: DynamoDBPlace,
+): Promise<IncomingMessage | undefined> {
+    const body = await readBodyUpTo(req, MAX_REQUEST_BYTES);
+    if (body === undefined) {
+        res.writeHead(413).end();
+        return undefined;
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(body.toString("utf8"));
+    } catch {
+        return replayRequest(req, body);
+    }
+    const operation = String(req.headers["x-amz-target"] ?? "").replace(/^DynamoDB_\d+\./, "");
+    const requestBody = parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
+    const denial = access.check(caller, dynamodbRequests(operation, requestBody, place));
+    if (denial === undefined) return replayRequest(req, body);
+    res.writeHead(400, { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": randomUUID() }).end(
+        JSON.stringify({ __type: "com.amazon.coral.service#AccessDeniedException", Message: deniedMessage(denial) }),
+    );
+    return undefined;
+}
 
 /** Answers a request the fault model fails as DynamoDB would (B45); false when it goes through. */
 function injectFault(req: IncomingMessage, res: ServerResponse, faults: Faults | undefined): boolean {
@@ -80,16 +118,33 @@ export class DynamoDBService {
             ttlSweepMs: number;
             latency: Latency;
             faults?: Faults;
+            /** IAM for the functions' calls; none: every call allowed. */
+            access?: AccessControl;
+            accountId: string;
             log: (line: string) => void;
         },
     ): Promise<DynamoDBService> {
+        const place: DynamoDBPlace = {
+            region: options.region,
+            accountId: options.accountId,
+            hashKeys: new Map(tables.map((table) => [table.name, table.hashKey])),
+        };
         const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-        // dynalite answers on its own "request" listener: run it after the modelled latency.
+        // dynalite answers on its own "request" listener: run it after the modelled latency, IAM (which AWS decides
+        // before anything else) and the fault model.
         for (const listener of server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[]) {
             server.off("request", listener);
+            const pass = (req: IncomingMessage, res: ServerResponse) => {
+                if (!injectFault(req, res, options.faults)) listener.call(server, req, res);
+            };
             server.on("request", (req: IncomingMessage, res: ServerResponse) =>
                 options.latency.delay(() => {
-                    if (!injectFault(req, res, options.faults)) listener.call(server, req, res);
+                    const caller = options.access?.callerOf(req.headers);
+                    if (caller === undefined) return pass(req, res);
+                    authorized(req, res, caller, options.access!, place).then(
+                        (allowed) => allowed && pass(allowed, res),
+                        () => res.destroy(),
+                    );
                 }),
             );
         }

@@ -17,6 +17,7 @@ import { selectRoute } from "./route-selection";
 import { authorizeConnect, type AuthorizerContext } from "./authorizer";
 import { apiError, manageConnection, type ConnectionDirectory } from "./connections-api";
 import { LambdaProxyIntegration, type GatewayLambda } from "./integration";
+import { deniedMessage, type AccessControl } from "../iam/access-control";
 
 /** A view of each connection's socket as it opens, for measuring what writing frames directly costs (bench). */
 export type ConnectionTap = (api: string, socket: WebSocket) => void;
@@ -31,6 +32,10 @@ export interface GatewayOptions {
     latency: Latency;
     /** Which `@connections` requests fail (B45). */
     faults?: Faults;
+    /** IAM for the functions' `@connections` calls (IAM3); none: every call allowed. */
+    access?: AccessControl;
+    /** The account the API's ARNs name. */
+    accountId: string;
     /** Where open connections are written down, when the state persists (B46). */
     journal?: ConnectionJournal;
     log: (line: string) => void;
@@ -330,6 +335,7 @@ export class WebSocketGateway {
             }
             return;
         }
+        if (this.refusedByIam(req, res, match[1])) return;
         readBodyUpTo(req, this.options.limits.maxMessageBytes).then(
             (body) =>
                 this.options.latency.delay(() => {
@@ -337,6 +343,26 @@ export class WebSocketGateway {
                 }),
             () => res.destroy(),
         );
+    }
+
+    /**
+     * Answers a function's `@connections` call its role may not make, as API Gateway does (IAM3, IAM4): 403
+     * `AccessDeniedException` for `execute-api:ManageConnections` on `{api}/{stage}/{METHOD}/@connections/{id}`, the
+     * message naming the resource with the account masked and the id as `{connectionId}`. False when it goes on.
+     */
+    private refusedByIam(req: IncomingMessage, res: ServerResponse, encodedId: string): boolean {
+        const caller = this.options.access?.callerOf(req.headers);
+        if (caller === undefined) return false;
+        const { region, accountId, api } = this.options;
+        const route = (account: string, id: string) =>
+            `arn:aws:execute-api:${region}:${account}:${api.apiId}/${api.stage}/${req.method ?? "GET"}/@connections/${id}`;
+        const denial = this.options.access!.check(caller, [
+            { action: "execute-api:ManageConnections", resource: route(accountId, safeDecode(encodedId)) },
+        ]);
+        if (denial === undefined) return false;
+        req.resume();
+        apiError(res, 403, "AccessDeniedException", deniedMessage(denial, route(`********${accountId.slice(-4)}`, "{connectionId}")));
+        return true;
     }
 
     /** Answers a `@connections` request the fault model fails (B45); false when it goes through. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { close, listen, readBodyUpTo } from "../http";
 import type { FunctionSpec } from "../../graph/specs";
+import { deniedMessage, type AccessControl } from "../iam/access-control";
 import { requestLine } from "./request-log";
 import type { InvokeOutcome } from "./runtime";
 
@@ -20,7 +21,8 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 /**
  * Lambda's `Invoke` API (what `AWS_ENDPOINT_URL_LAMBDA` points the SDK at): RequestResponse, Event (202, then
  * run with Lambda's asynchronous retries) and DryRun, with Lambda's status codes and error types. No library
- * serves it in front of functions run this way. Signatures are not checked: IAM is verified on the graph.
+ * serves it in front of functions run this way. A function's call is authorized as Lambda authorizes it (IAM3):
+ * `lambda:InvokeFunction` on the function's ARN, allowed by its role or by the function's own permissions.
  */
 export class InvokeApi {
     private constructor(
@@ -28,10 +30,7 @@ export class InvokeApi {
         readonly endpoint: string,
     ) {}
 
-    static async start(
-        invoker: Invoker,
-        options: { port: number; region: string; accountId: string; log?: (line: string) => void },
-    ): Promise<InvokeApi> {
+    static async start(invoker: Invoker, options: InvokeApiOptions & { port: number }): Promise<InvokeApi> {
         const server = createServer((req, res) => {
             handle(req, res, invoker, options).catch((err: unknown) => answerError(res, 500, "ServiceException", String(err)));
         });
@@ -43,12 +42,15 @@ export class InvokeApi {
     }
 }
 
-async function handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    invoker: Invoker,
-    options: { region: string; accountId: string; log?: (line: string) => void },
-): Promise<void> {
+interface InvokeApiOptions {
+    region: string;
+    accountId: string;
+    /** IAM for the functions' calls; none: every call allowed. */
+    access?: AccessControl;
+    log?: (line: string) => void;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoker, options: InvokeApiOptions): Promise<void> {
     const url = new URL(req.url ?? "/", "http://local");
     const match = INVOKE_PATH.exec(url.pathname);
     if (req.method !== "POST" || !match) {
@@ -80,12 +82,19 @@ async function handle(
         return answerError(res, 400, "InvalidParameterValueException", "The function name is not valid URL encoding.");
     }
     const qualifier = url.searchParams.get("Qualifier");
+    const arn = `${functionArn(reference, options)}${qualifier ? `:${qualifier}` : ""}`;
+    const caller = options.access?.callerOf(req.headers);
+    if (caller) {
+        const denial = options.access!.check(
+            caller,
+            [{ action: "lambda:InvokeFunction", resource: arn }],
+            options.access!.functionPolicy(reference),
+        );
+        if (denial) return answerError(res, 403, "AccessDeniedException", deniedMessage(denial));
+    }
     const fn = invoker.find(reference);
     if (!fn || (qualifier !== null && qualifier !== "$LATEST")) {
-        const arn = reference.startsWith("arn:")
-            ? reference
-            : `arn:aws:lambda:${options.region}:${options.accountId}:function:${reference}`;
-        return answerError(res, 404, "ResourceNotFoundException", `Function not found: ${arn}${qualifier ? `:${qualifier}` : ""}`);
+        return answerError(res, 404, "ResourceNotFoundException", `Function not found: ${arn}`);
     }
     if (body === undefined) {
         return answerError(
@@ -122,6 +131,13 @@ async function handle(
             ...(outcome.ok ? {} : { "x-amz-function-error": "Unhandled" }),
         }).end(payload);
     }
+}
+
+/** A name, a partial ARN (`123456789012:function:name`) or an ARN, as the function's ARN. */
+function functionArn(reference: string, place: { region: string; accountId: string }): string {
+    if (reference.startsWith("arn:")) return reference;
+    if (/^\d{12}:function:/.test(reference)) return `arn:aws:lambda:${place.region}:${reference}`;
+    return `arn:aws:lambda:${place.region}:${place.accountId}:function:${reference}`;
 }
 
 function answerError(res: ServerResponse, status: number, errorType: string, message: string): void {

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import S3rver from "s3rver";
 import type { BucketSpec, CorsRuleSpec } from "../../graph/specs";
-import { close, listen } from "../http";
+import { randomBytes } from "node:crypto";
+import { close, listen, readBodyUpTo, replayRequest } from "../http";
+import { deniedMessage, type AccessControl, type Caller } from "../iam/access-control";
+import { deleteObjectsRequests, s3Requests } from "../iam/s3-requests";
 import { corsXml, preflightHeaders, validateCorsRules } from "./cors";
 
 /** An object event as the local S3 saw it, before it is shaped as S3's notification record. */
@@ -51,6 +54,8 @@ export class S3Service {
             onEvent: (event: ObjectEvent) => void;
             /** Key pairs accepted beside the local pair: each function's own (functionCredentials). */
             credentials?: { accessKeyId: string; secretAccessKey: string }[];
+            /** IAM for the functions' calls, presigned URLs they signed included; none: every call allowed. */
+            access?: AccessControl;
         },
     ): Promise<S3Service> {
         for (const bucket of buckets) validateCorsRules(bucket.name, bucket.corsRules);
@@ -81,14 +86,80 @@ export class S3Service {
         await Promise.all(buckets.filter((b) => b.corsRules.length === 0).map((b) => store.deleteSubresource(b.name, undefined, "cors")));
         const rules = new Map(buckets.map((b) => [b.name, b.corsRules]));
         const s3rverHandler = s3rver.callback();
+        const { access } = options;
         const server = createServer((req, res) => {
-            if (!answeredPreflight(req, res, rules)) s3rverHandler(req, res);
+            if (answeredPreflight(req, res, rules)) return;
+            const url = parseUrl(req.url);
+            const caller = url && access?.callerOf(req.headers, url.searchParams);
+            if (!caller) return void s3rverHandler(req, res);
+            authorized(req, res, url, caller, access!).then(
+                (allowed) => allowed && s3rverHandler(allowed, res),
+                () => res.destroy(),
+            );
         });
         return new S3Service(server, `http://127.0.0.1:${await listen(server, options.port)}`);
     }
 
     stop(): Promise<void> {
         return close(this.server);
+    }
+}
+
+/** A DeleteObjects body: at most 1,000 keys of at most 1,024 bytes each, with their XML. */
+const MAX_DELETE_BODY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Answers a function's call its role (or the bucket's policy) does not allow with S3's 403 `AccessDenied` (IAM3,
+ * IAM4); otherwise resolves with the request for s3rver, its body read again when IAM had to read it (the keys of
+ * a DeleteObjects). A DeleteObjects with any key denied is refused whole, where S3 answers that key's error alone.
+ */
+async function authorized(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    caller: Caller,
+    access: AccessControl,
+): Promise<IncomingMessage | undefined> {
+    const call = s3Requests(req.method ?? "GET", url, req.headers);
+    let forward = req;
+    let requests = call.requests;
+    if (call.multiDelete) {
+        const body = await readBodyUpTo(req, MAX_DELETE_BODY_BYTES);
+        if (body === undefined) {
+            answerS3Error(res, req.method, 400, "MaxMessageLengthExceeded", "Your request was too big.");
+            return undefined;
+        }
+        requests = deleteObjectsRequests(call.bucket ?? "", body.toString("utf8"));
+        forward = replayRequest(req, body);
+    }
+    const denial = access.check(caller, requests, access.bucketPolicy(call.bucket));
+    if (denial === undefined) return forward;
+    req.resume();
+    answerS3Error(res, req.method, 403, "AccessDenied", deniedMessage(denial, `"${denial.resource}"`));
+    return undefined;
+}
+
+/** S3's XML error; a HEAD's answer has the status alone. */
+function answerS3Error(res: ServerResponse, method: string | undefined, status: number, code: string, message: string): void {
+    const requestId = randomBytes(8).toString("hex").toUpperCase();
+    const hostId = randomBytes(48).toString("base64");
+    res.writeHead(status, { "content-type": "application/xml", "x-amz-request-id": requestId, "x-amz-id-2": hostId });
+    if (method === "HEAD") return void res.end();
+    res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message>` +
+            `<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`,
+    );
+}
+
+const escapeXml = (text: string) =>
+    text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+
+function parseUrl(raw: string | undefined): URL | undefined {
+    try {
+        // Concatenated, not resolved: a path starting `//` stays a path.
+        return new URL(`http://s3${raw ?? "/"}`);
+    } catch {
+        return undefined;
     }
 }
 

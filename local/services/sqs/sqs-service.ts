@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { QueueSpec } from "../../graph/specs";
 import { close, listen, readBodyUpTo } from "../http";
+import { deniedMessage, type AccessControl } from "../iam/access-control";
 import { messageSize, readMessageAttributes, type MessageAttributes } from "./contents";
 import { errors, SqsError } from "./errors";
 import { isObject, type JsonObject } from "./fields";
@@ -20,6 +21,8 @@ export interface SqsServiceOptions {
     accountId: string;
     /** Where messages are kept across restarts; without it they live in memory only. */
     directory?: string;
+    /** IAM for the functions' calls (IAM3); none: every call allowed. */
+    access?: AccessControl;
     log: (line: string) => void;
 }
 
@@ -37,7 +40,8 @@ const QUEUE_PATH = /^\/([^/]+)\/([^/]+)\/?$/;
 /**
  * The program's standard SQS queues behind SQS's JSON protocol (what `@aws-sdk/client-sqs` v3 speaks), on loopback.
  * Queues come only from the program: CreateQueue answers for one of them, DeleteQueue is refused. Signatures are
- * not checked, as dynalite does not check them.
+ * not checked, as dynalite does not check them; a function's call is authorized against its role and the queue's
+ * policy.
  */
 export class SqsService {
     /** Requests read and being answered, which stop() lets finish. */
@@ -174,11 +178,42 @@ export class SqsService {
         if (body === undefined) {
             throw errors.requestTooLarge(`The request body is over ${MAX_REQUEST_BYTES} bytes, more than any SQS request can need.`);
         }
+        const input = parseInput(body);
+        this.authorize(req, operationName, input);
         const controller = new AbortController();
         res.once("close", () => {
             if (!res.writableFinished) controller.abort();
         });
-        return operation(parseInput(body), this.context(req, controller.signal));
+        return operation(input, this.context(req, controller.signal));
+    }
+
+    /**
+     * Refuses a function's call its role and the queue's policy do not allow, as SQS does (IAM3, IAM4): 403
+     * `AccessDenied`, the action in lower case in the message. A batch asks for its single action
+     * (`SendMessageBatch` → `sqs:SendMessage`), ListQueues for `*`.
+     */
+    private authorize(req: IncomingMessage, operation: string, input: JsonObject): void {
+        const access = this.options.access;
+        const caller = access?.callerOf(req.headers);
+        if (caller === undefined) return;
+        const { region, accountId } = this.options;
+        const named = (name: unknown) => `arn:aws:sqs:${region}:${accountId}:${String(name)}`;
+        let resource = "*";
+        if (typeof input.QueueUrl === "string") {
+            try {
+                resource = this.queueAt(input.QueueUrl).spec.arn;
+            } catch {
+                resource = named(QUEUE_PATH.exec(safePath(input.QueueUrl))?.[2] ?? input.QueueUrl);
+            }
+        } else if (operation === "CreateQueue" || operation === "GetQueueUrl") {
+            resource = named(input.QueueName);
+        }
+        const action = `sqs:${operation.replace(/Batch$/, "")}`;
+        const denial = access!.check(caller, [{ action, resource }], access!.queuePolicy(resource));
+        if (denial) {
+            const message = deniedMessage({ ...denial, action: denial.action.toLowerCase() });
+            throw new SqsError("com.amazon.coral.service#AccessDeniedException", "AccessDenied", 403, message);
+        }
     }
 
     private context(req: IncomingMessage, signal: AbortSignal): OperationContext {
@@ -224,6 +259,14 @@ export class SqsService {
 
     private urlOf(queue: Queue): string {
         return `${this.endpoint}/${this.options.accountId}/${queue.spec.name}`;
+    }
+}
+
+function safePath(url: string): string {
+    try {
+        return new URL(url).pathname;
+    } catch {
+        return url;
     }
 }
 
