@@ -1,6 +1,6 @@
 // The fan-out benchmark: N clients on a BroadcastWebSocket in the local cloud, one object put, the time until the
 // last client has its message, beside a naive fan-out, the SDK-bound and raw-HTTP limits and the ceiling, with the
-// latency model off and at 10 ms.
+// latency model off and at 10 ms, and ours again with IAM not enforced, for what enforcing it costs.
 import { ScanCommand, DynamoDBClient, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as path from "node:path";
@@ -8,6 +8,11 @@ import { Worker } from "node:worker_threads";
 import type { WebSocket } from "ws";
 import { connectionIdPages } from "../handlers/connections";
 import { serveRecording, type LocalCloud } from "../local/cloud";
+import { ResourceGraph } from "../local/graph/resource-graph";
+import type { RecordedProgram } from "../local/record/record-program";
+import { MOCK_ACCOUNT_ID } from "../local/record/aws-mocks";
+import { functionCredentials } from "../local/services/credentials";
+import { AccessControl } from "../local/services/iam/access-control";
 import { eventually } from "../local/eventually";
 import { localCredentials } from "../local/services/credentials";
 import { recordInChild } from "../local/record/record-in-child";
@@ -23,7 +28,7 @@ const WARM_UP_ROUNDS = 4;
 /** Each figure is the median of this many runs: on a shared 2-core machine single runs vary by ±20%. */
 const REPEATS = 3;
 
-export type Variant = "ceiling" | "rawHttp" | "sdkBound" | "ours" | "oursK2" | "naive";
+export type Variant = "ceiling" | "rawHttp" | "sdkBound" | "ours" | "oursIamOff" | "oursK2" | "naive";
 
 export interface FanoutRun {
     /** The median of the repetitions. */
@@ -50,6 +55,34 @@ export interface FanoutResults {
      * memory (which shrink after a collection, so the delta is this N's), and resident memory (which may not).
      */
     memoryPerConnection: Record<string, { heapBytes: number; rssBytes: number }>;
+    /** What IAM adds to each `@connections` post of the fan-out: one check of its role, timed alone. */
+    iamCheckMicros?: number;
+}
+
+/**
+ * Microseconds per IAM check of a fan-out post, as the gateway makes it (the caller from the signed header, the
+ * role's policies against `execute-api:ManageConnections` on the connection), the median of five rounds of 100,000.
+ */
+export function iamCheckMicros(program: RecordedProgram): number {
+    const graph = new ResourceGraph(program);
+    const access = AccessControl.fromGraph(graph, { enforced: true, accountId: MOCK_ACCOUNT_ID, region: program.region });
+    const fanout = graph.functions().find((fn) => fn.name.startsWith("ours-fanout"));
+    const api = graph.websocketApis().find((a) => a.name === "ours");
+    if (!fanout || !api) throw new Error("fan-out bench: the program has no ours-fanout function or ours API");
+    const headers = {
+        authorization: `AWS4-HMAC-SHA256 Credential=${functionCredentials(fanout.name).accessKeyId}/20261202/${program.region}/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
+    };
+    const arn = `arn:aws:execute-api:${program.region}:${MOCK_ACCOUNT_ID}:${api.apiId}/${api.stage}/POST/@connections/`;
+    const rounds: number[] = [];
+    for (let round = 0; round < 5; round++) {
+        const started = process.hrtime.bigint();
+        for (let i = 0; i < 100_000; i++) {
+            const denial = access.check(access.callerOf(headers), [{ action: "execute-api:ManageConnections", resource: `${arn}c${i}=` }]);
+            if (denial) throw new Error(`fan-out bench: the fan-out's role may not post: ${denial.action} on ${denial.resource}`);
+        }
+        rounds.push(Number(process.hrtime.bigint() - started) / 100_000 / 1000);
+    }
+    return Math.round(rounds.sort((a, b) => a - b)[2] * 100) / 100;
 }
 
 /** The limits' worker thread: one per run of the benchmark, warm across runs as a Lambda environment is. */
@@ -172,7 +205,13 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
         }
         return summary;
     };
-    const put = (bucket: string) => () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: `bench-${++puts}.txt`, Body: "x" }));
+    /** An object put, with IAM enforced on the functions it triggers (the default) or not, for what IAM costs. */
+    const put =
+        (bucket: string, iam = true) =>
+        () => {
+            cloud.iam.set(iam);
+            return s3.send(new PutObjectCommand({ Bucket: bucket, Key: `bench-${++puts}.txt`, Body: "x" }));
+        };
 
     try {
         // V8 optimises the SDK's code only after a few thousand calls (a cold loop of 1,000 posts takes about three
@@ -221,6 +260,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
                     rawHttp: () => poster.run("raw", endpoint, ids, message),
                     sdkBound: () => poster.run("sdk", endpoint, ids, message),
                     ours: put(outputs.buckets.ours),
+                    oursIamOff: put(outputs.buckets.ours, false),
                     ...(naiveSkipped ? {} : { naive: put(outputs.buckets.naive) }),
                 });
                 if (naiveSkipped) {
@@ -240,6 +280,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
                 );
             }
             cloud.latency.set(0);
+            cloud.iam.set(true);
             await disconnect("ours");
 
             await connect("segmented", n);
@@ -258,5 +299,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
         await cloud.stop();
     }
     if (errors.length > 0) options.log(`fan-out: the local cloud logged ${errors.length} errors; first: ${errors[0]}`);
+    results.iamCheckMicros = iamCheckMicros(program);
+    options.log(`fan-out: one IAM check of a post takes ${results.iamCheckMicros} µs`);
     return results;
 }

@@ -14,7 +14,15 @@ type Phase = {
     sent?: number;
 };
 type Echo = { a?: Phase; b?: Phase[]; c?: Phase } & Record<string, unknown>;
-type Target = { echo?: Echo; startupMedianMs?: number; startupMs?: number[]; rssKbAfterEcho?: number; error?: string };
+type Target = {
+    echo?: Echo;
+    startupMedianMs?: number;
+    startupMs?: number[];
+    rssKbAfterEcho?: number;
+    /** The local cloud's echo again with `--iam off`. */
+    iamOff?: Target;
+    error?: string;
+};
 
 interface Results {
     machine: { cpus: number; cpuModel?: string; memoryGiB: number; node: string; platform: string };
@@ -58,6 +66,7 @@ export function benchmarkReport(results: Results, argv: string[]): string {
     const targets: [string, Target | undefined][] = [
         ["bare ws echo (ceiling)", results.ceiling],
         ["local cloud (`npm start`)", results.localCloud],
+        ["local cloud, `--iam off`", results.localCloud?.iamOff],
         ["serverless-offline 14.8.2, default", results.serverlessOffline?.default],
         ["serverless-offline 14.8.2, --useInProcess", results.serverlessOffline?.inProcess],
     ];
@@ -67,6 +76,7 @@ export function benchmarkReport(results: Results, argv: string[]): string {
         return `| ${name} | ${n(p.a?.msgsPerSec)} (${n(p.a?.rttMs?.p50, 2)}/${n(p.a?.rttMs?.p99, 2)}) | ${n(p.bCold?.msgsPerSec)} | ${n(p.bWarm?.msgsPerSec)} (${n(p.bWarm?.rttMs?.p50, 1)}/${n(p.bWarm?.rttMs?.p99, 1)}) | ${lost(p.a)} / ${lost(p.bCold)} / ${lost(p.bWarm)} | ${n(p.c?.connectsPerSecWall)} |`;
     });
     const local = phases(results.localCloud?.echo);
+    const localIamOff = phases(results.localCloud?.iamOff?.echo);
     const ceiling = phases(results.ceiling?.echo);
     const slsDefault = phases(results.serverlessOffline?.default?.echo);
     const slsInProcess = phases(results.serverlessOffline?.inProcess?.echo);
@@ -98,10 +108,11 @@ Ratios, same run:
 | | (a) | (b) warm |
 |---|---|---|
 | local cloud ÷ ceiling | ${ratio(local.a?.msgsPerSec, ceiling.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, ceiling.bWarm?.msgsPerSec)} |
+| local cloud ÷ local cloud with \`--iam off\` | ${ratio(local.a?.msgsPerSec, localIamOff.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, localIamOff.bWarm?.msgsPerSec)} |
 | local cloud ÷ serverless-offline default | ${ratio(local.a?.msgsPerSec, slsDefault.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, slsDefault.bWarm?.msgsPerSec)} |
 | local cloud ÷ serverless-offline --useInProcess | ${ratio(local.a?.msgsPerSec, slsInProcess.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, slsInProcess.bWarm?.msgsPerSec)} |
 
-The local cloud runs each handler in worker threads, isolated from the gateway; serverless-offline's \`--useInProcess\`
+The local cloud runs each handler in an execution environment of its own, a process, isolated from the gateway; serverless-offline's \`--useInProcess\`
 runs handlers in the server's own thread. Local cloud resident memory after the echo run:
 ${n((results.localCloud?.rssKbAfterEcho ?? NaN) / 1024)} MB.
 
@@ -159,6 +170,7 @@ const VARIANTS: [Variant, string][] = [
     ["rawHttp", "raw HTTP limit"],
     ["sdkBound", "SDK-bound limit"],
     ["ours", "ours, K = 1"],
+    ["oursIamOff", "ours, K = 1, IAM off"],
     ["oursK2", "ours, K = 2"],
     ["naive", "naive"],
 ];
@@ -221,6 +233,18 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
             r(ms(size, 0, "ours"), ms(size, 0, "sdkBound")),
             (v) => v <= 1.3,
         ]),
+        [
+            `ours K = 1 with IAM ÷ without, 0 ms, N = ${n(largest)}`,
+            "≤ 1.05×",
+            r(ms(largest, 0, "ours"), ms(largest, 0, "oursIamOff")),
+            (v) => v <= 1.05,
+        ],
+        [
+            `N IAM checks, timed alone, ÷ ours K = 1, 0 ms, N = ${n(largest)}`,
+            "≤ 0.05×",
+            r(fanout.iamCheckMicros === undefined ? undefined : (largest * fanout.iamCheckMicros) / 1000, ms(largest, 0, "ours")),
+            (v) => v <= 0.05,
+        ],
         ["naive ÷ ours K = 1, 10 ms, N = 1,000", "≥ 20×", r(ms(1000, 10, "naive"), ms(1000, 10, "ours")), (v) => v >= 20],
         [
             `ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(largest)}`,
@@ -242,10 +266,13 @@ milliseconds from the put to the last client's message. Each variant posts the s
 ${fanout.concurrency}: the **ceiling** is the gateway writing the frame to the N sockets itself; the **raw HTTP limit** is N
 unsigned POSTs to \`@connections\` and the **SDK-bound limit** N \`PostToConnection\` calls, each from a bare loop in a
 worker thread (no scan, no bookkeeping); **ours** is the S3-triggered fan-out as deployed (K = 2: \`fanout.segments: 2\`,
-two worker invocations); **naive** scans every id, then awaits each post in turn. Every function and loop is warmed on
+two worker invocations; **IAM off**: the same with the functions' calls not checked against their roles, which
+they are by default); **naive** scans every id, then awaits each post in turn. Every function and loop is warmed on
 1,000 clients first (V8 optimises the SDK only after a few thousand calls). Each figure is the median of three runs
 (one in quick mode), the variants interleaved; all samples are in \`BENCHMARKS.json\`. The latency model delays every
 \`@connections\` and DynamoDB answer (\`npm start -- --latency 10\`).
+
+IAM: each post of the fan-out is checked against its role; one check, timed alone, takes ${fanout.iamCheckMicros ?? "–"} µs.
 
 Every client received exactly one message in every run (the cells show the worst run otherwise): ${exactlyOnce ? "**yes**" : "**no** (see the bold cells)"}.
 

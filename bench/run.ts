@@ -136,21 +136,29 @@ async function startupTimes(launch: () => ReturnType<typeof startProcess>, args:
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function localCloud(args: Args) {
-    const launch = () =>
-        startProcess(process.execPath, ["bin/serverless-websockets.js", "dev", "--quiet", "--port", "3411"], {
-            cwd: ROOT,
-            ready: /Ready in/,
-            timeoutMs: 60_000,
-        });
-    const startups = await startupTimes(launch, args);
-    const server = await launch();
-    try {
-        const echo = await echoBench("ws://127.0.0.1:3411/dev", args.quick);
-        const rssKb = Number((await run("ps", ["-o", "rss=", "-p", String(await nodePid(server.child))])).stdout.trim());
-        return { startupMs: startups, startupMedianMs: median(startups), echo, rssKbAfterEcho: rssKb };
-    } finally {
-        await stopProcess(server.child);
-    }
+    const launch =
+        (...flags: string[]) =>
+        () =>
+            startProcess(process.execPath, ["bin/serverless-websockets.js", "dev", "--quiet", "--port", "3411", ...flags], {
+                cwd: ROOT,
+                ready: /Ready in/,
+                timeoutMs: 60_000,
+            });
+    const startups = await startupTimes(launch(), args);
+    const echoOf = async (flags: string[]) => {
+        const server = await launch(...flags)();
+        try {
+            const echo = await echoBench("ws://127.0.0.1:3411/dev", args.quick);
+            const rssKb = Number((await run("ps", ["-o", "rss=", "-p", String(await nodePid(server.child))])).stdout.trim());
+            return { echo, rssKb };
+        } finally {
+            await stopProcess(server.child);
+        }
+    };
+    const { echo, rssKb } = await echoOf([]);
+    // The same echo with IAM not enforced, for what enforcing it costs on the gateway's path.
+    const iamOff = await echoOf(["--iam", "off"]);
+    return { startupMs: startups, startupMedianMs: median(startups), echo, rssKbAfterEcho: rssKb, iamOff: { echo: iamOff.echo } };
 }
 
 /** The node process behind `npm`/`sh` wrappers in a process group (the one whose RSS means something). */

@@ -45,7 +45,7 @@ export interface LocalCloudOptions {
      */
     faults?: FaultModel;
     /**
-     * IAM enforced on the functions' calls to DynamoDB, S3, Lambda's Invoke API and `@connections` (IAM1–IAM4): a call
+     * IAM enforced on the functions' calls to DynamoDB, S3, Lambda's Invoke API, `@connections` and SQS (P1–P5): a call
      * the function's role does not allow fails with the service's AccessDenied error, as on AWS. @default true
      */
     iam?: boolean;
@@ -100,8 +100,11 @@ export interface LocalCloud {
     /** The fault model, adjustable while running: `faults.set({ connections: { rate: 0.2 } })`, `faults.set({})`. */
     faults: Faults;
     dynamodb: DynamoDBService;
-    /** Whether IAM is enforced, and what of the program's IAM is not evaluated locally (each line also logged at start). */
-    iam: { enforced: boolean; notEvaluated: string[] };
+    /**
+     * Whether IAM is enforced, adjustable while running (`iam.set(false)`), and what of the program's IAM is not
+     * evaluated locally (each line also logged at start).
+     */
+    iam: { readonly enforced: boolean; readonly notEvaluated: readonly string[]; set(enforced: boolean): void };
     stop(): Promise<void>;
 }
 
@@ -298,7 +301,13 @@ async function startOnce(program: RecordedProgram, options: LocalCloudOptions): 
             latency,
             faults,
             dynamodb,
-            iam: { enforced: access.enforced, notEvaluated: access.unsupported },
+            iam: {
+                get enforced() {
+                    return access.enforced;
+                },
+                notEvaluated: access.unsupported,
+                set: (enforced) => access.setEnforced(enforced),
+            },
             stop,
         };
     } catch (err) {

@@ -39,7 +39,7 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a function's request and answers it with DynamoDB's `AccessDeniedException` when its role may not make it
- * (IAM3, IAM4); otherwise resolves with the request, readable again for dynalite. A body that is not JSON goes on
+ * (P3, P4); otherwise resolves with the request, readable again for dynalite. A body that is not JSON goes on
  * unread by IAM: dynalite refuses it, as DynamoDB does, before it could touch a table.
  */
 async function authorized(

@@ -2,12 +2,12 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-// Code and tests cite the behaviour reference ("B7") and the security checklist ("I4", "S1–S3") that live in
-// docs/. This test keeps the citations honest: every cited id must be defined there, and the definitions must be
+// Code and tests cite the behaviour reference ("B7"), the security checklist ("I4", "S1–S3") and the IAM
+// reference ("P3") that live in docs/. This test keeps the citations honest: every cited id must be defined there, and the definitions must be
 // well formed. docs/README.md describes the citation rules that the extraction below implements.
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const DEFINITION_FILES = { behaviour: "docs/aws-behaviour.md", checklist: "docs/security-checklist.md" } as const;
+const DEFINITION_FILES = { behaviour: "docs/aws-behaviour.md", checklist: "docs/security-checklist.md", iam: "docs/iam.md" } as const;
 const SCANNED_EXTENSIONS = new Set([".ts", ".js", ".mjs", ".md"]);
 /** Skipped wherever they appear. */
 const SKIPPED_NAMES = new Set(["node_modules", ".git", ".local"]);
@@ -16,8 +16,8 @@ const SKIPPED_PATHS = new Set(["docs", "BENCHMARKS.md"]);
 
 /** An item is defined by a line starting with `- **B7**`. */
 const DEFINITION = /^- \*\*([A-Z]\d{1,2})\*\*/;
-/** One id: B1–B99, or a checklist id of one digit. */
-const ID = String.raw`(?:B\d{1,2}|[ILADS]\d)`;
+/** One id: B1–B99, or a checklist or IAM id of one digit. */
+const ID = String.raw`(?:B\d{1,2}|[ILADSP]\d)`;
 /** An id, or a range of two ids joined by an en dash or a hyphen. */
 const CITATION = new RegExp(String.raw`\b(${ID})(?:\s?[–-]\s?(${ID}))?\b`, "g");
 const WHOLE_CITATION = new RegExp(String.raw`^${ID}(?:\s?[–-]\s?${ID})?$`);
@@ -133,7 +133,8 @@ const ids = (citations: Citation[]) => citations.map((citation) => citation.id);
 describe("docs citations", () => {
     const behaviour = readDefinitions(DEFINITION_FILES.behaviour);
     const checklist = readDefinitions(DEFINITION_FILES.checklist);
-    const definitions = [...behaviour, ...checklist];
+    const iam = readDefinitions(DEFINITION_FILES.iam);
+    const definitions = [...behaviour, ...checklist, ...iam];
 
     describe("citation extraction", () => {
         it("reads a parenthesised list of ids, the lone S3 included", () => {
@@ -180,9 +181,10 @@ describe("docs citations", () => {
     });
 
     describe("definitions", () => {
-        it("parse from both documents, each with its own prefixes", () => {
+        it("parse from every document, each with its own prefixes", () => {
             expect(new Set(behaviour.map((d) => d.id[0]))).to.deep.equal(new Set(["B"]));
             expect(new Set(checklist.map((d) => d.id[0]))).to.deep.equal(new Set(["I", "L", "A", "D", "S"]));
+            expect(iam.map((d) => d.id)).to.deep.equal(["P1", "P2", "P3", "P4", "P5", "P6"]);
             expect(behaviour.length).to.be.greaterThan(27);
         });
 

@@ -9,6 +9,7 @@ import { ROOT } from "../support/record";
 
 const CLI = path.join(ROOT, "bin", "serverless-websockets.js");
 const TYPE_ERROR = path.join(ROOT, "tests", "fixtures", "type-error");
+const IAM_UNDEPLOYABLE = path.join(ROOT, "tests", "fixtures", "iam-undeployable");
 
 /** Runs the CLI to its end in `cwd`; what it printed and how it exited. */
 function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -112,6 +113,26 @@ describe("the serverless-websockets CLI", () => {
             await cli(["dev", "examples/chat", "--port", "0", "--transpile-only", "--function", "nope"]),
             /^The program has no function nope; --function takes one of: .*chat-sendmessage.*\.\n$/,
         );
+    });
+
+    it("refuses a function its role cannot deploy (P5), naming the queue and the fix, and starts it with --iam off", async function () {
+        this.timeout(120_000);
+        expectShortError(
+            await cli(["dev", IAM_UNDEPLOYABLE, "--port", "0", "--transpile-only"]),
+            /^Function worker-[0-9a-f]+: InvalidParameterValueException: The provided execution role does not have permissions to call SendMessage on SQS \(its dead-letter queue arn:aws:sqs:us-east-1:000000000000:dead-letters-[0-9a-f]+\), as `pulumi up` would fail\. Grant its role sqs:SendMessage on that queue, or start with --iam off\.\n$/,
+        );
+        const child = spawn(process.execPath, [CLI, "dev", IAM_UNDEPLOYABLE, "--port", "0", "--transpile-only", "--iam", "off"], {
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        try {
+            await eventually(() => /Ready in/.test(stdout), 60_000, "the start with --iam off");
+            expect(stdout).to.include("IAM: not enforced (--iam off): every call is allowed.");
+        } finally {
+            child.kill("SIGINT");
+            await new Promise((resolve) => child.once("exit", resolve));
+        }
     });
 
     it("names the service and the fix when a port is in use", async function () {

@@ -32,7 +32,7 @@ export interface GatewayOptions {
     latency: Latency;
     /** Which `@connections` requests fail (B45). */
     faults?: Faults;
-    /** IAM for the functions' `@connections` calls (IAM3); none: every call allowed. */
+    /** IAM for the functions' `@connections` calls (P3); none: every call allowed. */
     access?: AccessControl;
     /** The account the API's ARNs name. */
     accountId: string;
@@ -335,18 +335,19 @@ export class WebSocketGateway {
             }
             return;
         }
-        if (this.refusedByIam(req, res, match[1])) return;
         readBodyUpTo(req, this.options.limits.maxMessageBytes).then(
             (body) =>
                 this.options.latency.delay(() => {
-                    if (!this.injectFault(match[1], res)) manageConnection(req.method ?? "GET", match[1], body, res, this.directory);
+                    // IAM first, as AWS decides it before anything else; then the fault model.
+                    if (this.refusedByIam(req, res, match[1]) || this.injectFault(match[1], res)) return;
+                    manageConnection(req.method ?? "GET", match[1], body, res, this.directory);
                 }),
             () => res.destroy(),
         );
     }
 
     /**
-     * Answers a function's `@connections` call its role may not make, as API Gateway does (IAM3, IAM4): 403
+     * Answers a function's `@connections` call its role may not make, as API Gateway does (P3, P4): 403
      * `AccessDeniedException` for `execute-api:ManageConnections` on `{api}/{stage}/{METHOD}/@connections/{id}`, the
      * message naming the resource with the account masked and the id as `{connectionId}`. False when it goes on.
      */
@@ -360,7 +361,6 @@ export class WebSocketGateway {
             { action: "execute-api:ManageConnections", resource: route(accountId, safeDecode(encodedId)) },
         ]);
         if (denial === undefined) return false;
-        req.resume();
         apiError(res, 403, "AccessDeniedException", deniedMessage(denial, route(`********${accountId.slice(-4)}`, "{connectionId}")));
         return true;
     }

@@ -26,7 +26,7 @@ export const GLOBAL_CONDITION_KEYS = [
     "aws:SourceAccount",
 ];
 
-/** Every condition key the local services supply; a condition on any other is reported at start (IAM1). */
+/** Every condition key the local services supply; a condition on any other is reported at start (P6). */
 export const SUPPORTED_CONDITION_KEYS = [...GLOBAL_CONDITION_KEYS, ...DYNAMODB_CONDITION_KEYS, ...S3_CONDITION_KEYS];
 
 /** A function calling a local service: who it is to IAM, and what its role's policies allow. */
@@ -36,6 +36,8 @@ export interface Caller {
     roleArn: string;
     /** `arn:aws:sts::{account}:assumed-role/{role name}/{function name}`: Lambda names the session after the function. */
     sessionArn: string;
+    /** The role's and the session's ARN: what a resource policy's principal may name. */
+    principals: readonly string[];
     policies: CompiledPolicy[];
 }
 
@@ -65,7 +67,7 @@ const REASONS: Record<Denial["reason"], string> = {
 export type ResourcePolicy = (request: AuthorizationRequest) => Decision;
 
 /**
- * IAM on the local cloud (IAM1–IAM4): which function a signed request comes from, by the access key id it signs
+ * IAM on the local cloud (P1–P4): which function a signed request comes from, by the access key id it signs
  * with, and whether its role's policies, with the resource's own policy where the service has one, allow each
  * action the request makes. Requests signed with any other key (tests, scripts, the CLI) are the account's
  * administrator's, and are allowed.
@@ -82,32 +84,46 @@ export class AccessControl {
     private readonly queuePolicies = new Map<string, CompiledPolicy>();
 
     private constructor(
-        readonly enforced: boolean,
+        private enforcing: boolean,
         private readonly options: AccessControlOptions,
         unsupported: string[],
     ) {
         this.unsupported = unsupported;
     }
 
-    /** Every function's identity in `graph`; with `enforced` false every request is allowed and nothing is reported. */
+    /** Whether calls are checked: while not, every request is allowed. */
+    get enforced(): boolean {
+        return this.enforcing;
+    }
+
+    /** Turns enforcement on or off while running (the policies stay compiled). */
+    setEnforced(enforced: boolean): void {
+        this.enforcing = enforced;
+    }
+
+    /**
+     * Every function's identity in `graph`, compiled whether or not `enforced`; what is not evaluated is reported
+     * only when it is.
+     */
     static fromGraph(graph: ResourceGraph, options: AccessControlOptions & { enforced: boolean }): AccessControl {
-        if (!options.enforced) return new AccessControl(false, options, []);
         const identities = functionIdentities(graph, SUPPORTED_CONDITION_KEYS);
-        const access = new AccessControl(true, options, identities.unsupported);
+        const access = new AccessControl(options.enforced, options, identities.unsupported);
         for (const fn of graph.functions()) {
             const identity = identities.byFunction.get(fn.name);
             const roleArn = identity?.roleArn ?? "";
             const roleName = roleArn.split("/").pop() || "unknown-role";
+            const sessionArn = `arn:aws:sts::${options.accountId}:assumed-role/${roleName}/${fn.name}`;
             access.byKey.set(functionCredentials(fn.name).accessKeyId, {
                 functionName: fn.name,
                 functionArn: fn.arn,
                 roleArn,
-                sessionArn: `arn:aws:sts::${options.accountId}:assumed-role/${roleName}/${fn.name}`,
+                sessionArn,
+                principals: [roleArn, sessionArn],
                 policies: identity?.policies ?? [],
             });
         }
         access.compileResourcePolicies(graph);
-        access.unsupported.splice(0, access.unsupported.length, ...new Set(access.unsupported));
+        access.unsupported.splice(0, access.unsupported.length, ...(options.enforced ? new Set(access.unsupported) : []));
         return access;
     }
 
@@ -142,7 +158,7 @@ export class AccessControl {
 
     /**
      * Lambda checks, when a function's dead-letter queue or on-failure destination is set, that its execution role may
-     * send there (IAM5), and `pulumi up` fails otherwise: one line per function whose role may not, naming the fix.
+     * send there (P5), and `pulumi up` fails otherwise: one line per function whose role may not, naming the fix.
      */
     failureQueueProblems(functions: readonly FunctionSpec[]): string[] {
         if (!this.enforced) return [];
@@ -209,13 +225,18 @@ export class AccessControl {
         requests: readonly AuthorizationRequest[],
         resourcePolicy: ResourcePolicy | undefined,
     ): Denial | undefined {
-        const now = new Date();
         for (const request of requests) {
+            // The condition keys are gathered only when a condition reads them: most statements have none.
+            let context: AuthorizationRequest["context"];
+            const globalContext = () => this.globalContext(caller);
             const full: AuthorizationRequest = {
-                ...request,
-                principal: [caller.roleArn, caller.sessionArn],
+                action: request.action,
+                resource: request.resource,
+                principal: caller.principals,
                 principalAccount: this.options.accountId,
-                context: { ...this.globalContext(caller, now), ...request.context },
+                get context() {
+                    return (context ??= { ...globalContext(), ...request.context });
+                },
             };
             const identity = decideAll(caller.policies, full);
             const resource = resourcePolicy?.(full) ?? "ImplicitDeny";
@@ -228,7 +249,8 @@ export class AccessControl {
         return undefined;
     }
 
-    private globalContext(caller: Caller, now: Date): AuthorizationRequest["context"] {
+    private globalContext(caller: Caller): AuthorizationRequest["context"] {
+        const now = new Date();
         return {
             "aws:PrincipalArn": caller.roleArn,
             "aws:PrincipalAccount": this.options.accountId,
@@ -268,7 +290,7 @@ function permissionStatement(inputs: Record<string, unknown>, functionArn: strin
 const CREDENTIAL = /Credential=([^,\s]+)/;
 
 /**
- * IAM's access denied message (IAM4): `User: {session} is not authorized to perform: {action} on resource: {resource}`
+ * IAM's access denied message (P4): `User: {session} is not authorized to perform: {action} on resource: {resource}`
  * and why. `shownResource` is the resource as the service prints it (S3 quotes it, API Gateway masks the account).
  */
 export function deniedMessage(denial: Denial, shownResource: string = denial.resource): string {

@@ -60,7 +60,7 @@ const OBJECT_SUBRESOURCES: Record<string, { get?: string; put?: string; remove?:
 };
 
 /**
- * The IAM requests one S3 REST call makes, as the Service Authorization Reference defines them (IAM3): GET and HEAD
+ * The IAM requests one S3 REST call makes, as the Service Authorization Reference defines them (P3): GET and HEAD
  * of an object `s3:GetObject` on `arn:aws:s3:::{bucket}/{key}`, a listing `s3:ListBucket` on the bucket's ARN, a
  * subresource its own action (`?tagging` → `s3:GetObjectTagging`), a version `…Version`; a copy also reads its
  * source, ACL or tagging headers on a PUT also ask for `s3:PutObjectAcl` / `s3:PutObjectTagging`; every multipart

@@ -21,7 +21,7 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 /**
  * Lambda's `Invoke` API (what `AWS_ENDPOINT_URL_LAMBDA` points the SDK at): RequestResponse, Event (202, then
  * run with Lambda's asynchronous retries) and DryRun, with Lambda's status codes and error types. No library
- * serves it in front of functions run this way. A function's call is authorized as Lambda authorizes it (IAM3):
+ * serves it in front of functions run this way. A function's call is authorized as Lambda authorizes it (P3):
  * `lambda:InvokeFunction` on the function's ARN, allowed by its role or by the function's own permissions.
  */
 export class InvokeApi {

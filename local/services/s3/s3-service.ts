@@ -109,8 +109,8 @@ export class S3Service {
 const MAX_DELETE_BODY_BYTES = 2 * 1024 * 1024;
 
 /**
- * Answers a function's call its role (or the bucket's policy) does not allow with S3's 403 `AccessDenied` (IAM3,
- * IAM4); otherwise resolves with the request for s3rver, its body read again when IAM had to read it (the keys of
+ * Answers a function's call its role (or the bucket's policy) does not allow with S3's 403 `AccessDenied` (P3,
+ * P4); otherwise resolves with the request for s3rver, its body read again when IAM had to read it (the keys of
  * a DeleteObjects). A DeleteObjects with any key denied is refused whole, where S3 answers that key's error alone.
  */
 async function authorized(

@@ -21,7 +21,7 @@ export interface SqsServiceOptions {
     accountId: string;
     /** Where messages are kept across restarts; without it they live in memory only. */
     directory?: string;
-    /** IAM for the functions' calls (IAM3); none: every call allowed. */
+    /** IAM for the functions' calls (P3); none: every call allowed. */
     access?: AccessControl;
     log: (line: string) => void;
 }
@@ -188,7 +188,7 @@ export class SqsService {
     }
 
     /**
-     * Refuses a function's call its role and the queue's policy do not allow, as SQS does (IAM3, IAM4): 403
+     * Refuses a function's call its role and the queue's policy do not allow, as SQS does (P3, P4): 403
      * `AccessDenied`, the action in lower case in the message. A batch asks for its single action
      * (`SendMessageBatch` → `sqs:SendMessage`), ListQueues for `*`.
      */
