@@ -120,5 +120,7 @@ describe("examples/chat on the local cloud", () => {
         expect(JSON.parse(await bob.next())).to.deep.include({ type: "chat", data: "hello" });
         expect(JSON.parse(await bob.ask('{"action":"sendmessage"}'))).to.deep.include({ error: "InvalidMessage" });
         await Promise.all([alice.close(), bob.close()]);
+        expect(t.cloud.iam.enforced).to.equal(true);
+        expect(t.logs.filter((line) => line.startsWith("IAM"))).to.deep.equal([]);
     });
 });

@@ -172,7 +172,8 @@ describe("the package installed into a program outside the repository", function
         const env = { ...process.env };
         delete env.INIT_CWD;
         delete env.npm_package_json;
-        const child: ChildProcess = spawn(cli, ["dev", "--port", "0", "--quiet"], {
+        // Not quiet: every request is logged, an IAM denial among them.
+        const child: ChildProcess = spawn(cli, ["dev", "--port", "0"], {
             cwd: consumer,
             env,
             stdio: ["ignore", "pipe", "pipe"],
@@ -218,6 +219,9 @@ describe("the package installed into a program outside the repository", function
             } finally {
                 subscriber.close();
             }
+            // The user's own grants (grantBroadcast, grantPublish) suffice under IAM as AWS enforces it.
+            expect(output).to.include("IAM: each function's calls are allowed by its role's policies only");
+            expect(output.split("\n").filter((line) => line.startsWith("IAM: denied"))).to.deep.equal([]);
         } finally {
             child.kill("SIGINT");
             await new Promise((resolve) => child.once("exit", resolve));
@@ -232,6 +236,7 @@ describe("the package installed into a program outside the repository", function
         const { startLocalCloud } = require(entry) as typeof import("../../local");
         const cloud = await startLocalCloud({ program: consumer, typeCheck: false });
         try {
+            expect(cloud.iam.enforced, "IAM is on by default for an installed user too").to.equal(true);
             const echo = await TestClient.open(String(cloud.outputs.echoUrl));
             expect(await echo.ask('{"action":"test","echo":"from a test"}')).to.equal("Echoing your message: from a test");
             await echo.close();
