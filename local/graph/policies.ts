@@ -107,7 +107,7 @@ function compileStatement(
     for (const pattern of strings(statement.Resource ?? statement.NotResource).filter((p) => p.includes("${"))) {
         unsupported.push(`${where}: policy variables (${pattern}) are not substituted locally; the pattern is matched as written`);
     }
-    if ("Principal" in statement || "NotPrincipal" in statement) tests.push(principalMatcher(statement, effect));
+    if ("Principal" in statement || "NotPrincipal" in statement) tests.push(principalMatcher(statement, effect, where, unsupported));
     if (statement.Condition !== undefined) tests.push(...compileConditions(statement.Condition, where, supported, unsupported));
     return { effect, applies: (request) => tests.every((test) => test(request)) };
 }
@@ -136,24 +136,37 @@ function matcher(
 }
 
 /**
- * `Principal: "*"`, `{ AWS: … }`, `{ Service: … }`; one of the caller's ARNs must match one (or, for NotPrincipal,
- * none). An account principal delegates to the account's identity policies: in the caller's own account it grants
- * nothing by itself, but a Deny on it applies to every caller of that account.
+ * `Principal: "*"`, `{ AWS: … }`, `{ Service: … }`; one of the caller's ARNs must be named. `*` alone is a
+ * wildcard: AWS refuses a policy with a partial one, so it is reported and matched as written. An account principal
+ * delegates to the account's identity policies: in the caller's own account it grants nothing by itself, but a
+ * Deny on it applies to every caller of that account. `NotPrincipal` exempts a caller only when every identity it
+ * is evaluated as is listed (its session, its role, its account), as AWS's NotPrincipal page requires.
  */
-function principalMatcher(statement: Record<string, unknown>, effect: "Allow" | "Deny"): Test {
+function principalMatcher(statement: Record<string, unknown>, effect: "Allow" | "Deny", where: string, unsupported: string[]): Test {
     const negated = statement.Principal === undefined;
     const value = negated ? statement.NotPrincipal : statement.Principal;
     const patterns = value === "*" ? ["*"] : Object.values((value ?? {}) as Record<string, unknown>).flatMap((entry) => strings(entry));
-    const accounts = patterns.map((p) => /^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::root)?$/.exec(p)?.[1]).filter((a) => a !== undefined);
-    const arns = patterns
-        .filter((p) => !/^(?:arn:aws[\w-]*:iam::)?\d{12}(?::root)?$/.test(p))
-        .map((p) => (p === "*" ? /^/ : compileWildcard(p)));
+    const account = (p: string) => /^(?:arn:aws[\w-]*:iam::)?(\d{12})(?::root)?$/.exec(p)?.[1];
+    const accounts = patterns.map(account).filter((a) => a !== undefined);
+    const arns = new Set(patterns.filter((p) => account(p) === undefined));
+    for (const pattern of arns) {
+        if (pattern !== "*" && /[*?]/.test(pattern)) {
+            unsupported.push(
+                `${where}: principal ${pattern} has a partial wildcard, which AWS refuses (MalformedPolicy); it is matched as written`,
+            );
+        }
+        if (pattern.includes("${"))
+            unsupported.push(`${where}: policy variables (${pattern}) are not substituted locally; matched as written`);
+    }
+    const named = (caller: string) => arns.has("*") || arns.has(caller);
     return (request) => {
         const callers = [request.principal ?? []].flat();
-        const matched =
-            callers.some((caller) => arns.some((regex) => regex.test(caller))) ||
-            (effect === "Deny" && request.principalAccount !== undefined && accounts.includes(request.principalAccount));
-        return negated ? !matched : matched;
+        const inAccount = request.principalAccount !== undefined && accounts.includes(request.principalAccount);
+        if (negated) {
+            const exempt = callers.length > 0 && callers.every(named) && (inAccount || arns.has("*"));
+            return !exempt;
+        }
+        return callers.some(named) || (effect === "Deny" && inAccount);
     };
 }
 
@@ -191,8 +204,10 @@ const OPERATORS: Record<string, { test: Operator; negated: boolean }> = {
 
 /**
  * Each `Condition` block entry as a test: every operator and every key must hold (AND); any of a key's values may
- * match (OR). A key missing from the request fails a positive operator and passes a negated one, or passes with
- * `…IfExists`; `Null` tests presence. `ForAnyValue:` and `ForAllValues:` compare sets.
+ * match (OR), and a negated operator holds when none does. A key missing from the request fails a positive operator
+ * and passes a negated one, or passes with `…IfExists`; `Null` tests presence. `ForAllValues:` holds when every
+ * value of the request's set does (an absent or empty set included), `ForAnyValue:` when one does (never for an
+ * absent set, unless `…IfExists`).
  */
 function compileConditions(block: unknown, where: string, supported: Set<string>, unsupported: string[]): Test[] {
     if (block === null || typeof block !== "object") {
@@ -213,22 +228,25 @@ function compileConditions(block: unknown, where: string, supported: Set<string>
                 return [];
             }
             const expected = strings(expectedValue);
+            for (const variable of expected.filter((e) => e.includes("${"))) {
+                unsupported.push(
+                    `${where}: policy variables (${variable}) in condition ${key} are not substituted locally; matched as written`,
+                );
+            }
             const read = (request: AuthorizationRequest) => lookup(request.context, key);
             if (isNull) return [(request) => expected.some((e) => (e.toLowerCase() === "true") === (read(request) === undefined))];
             const { test, negated } = operator;
+            // One value against the policy's: a negated operator holds when it matches none of them.
+            const holds = (value: string) => expected.some((e) => test(value, e)) !== negated;
             return [
                 (request) => {
                     const actual = read(request);
-                    if (actual === undefined) return Boolean(ifExists) || negated || prefix === "ForAllValues:";
-                    const values = [actual].flat();
-                    const matches = (value: string) => expected.some((e) => test(value, e));
-                    const held =
-                        prefix === "ForAllValues:"
-                            ? values.every(matches)
-                            : prefix === "ForAnyValue:"
-                              ? values.some(matches)
-                              : values.some(matches);
-                    return negated ? !held : held;
+                    const values = actual === undefined ? [] : [actual].flat();
+                    // ForAllValues: every value (none: true); ForAnyValue: some value (none: false, unless IfExists).
+                    if (prefix === "ForAllValues:") return values.every(holds);
+                    if (prefix === "ForAnyValue:") return values.length === 0 ? Boolean(ifExists) : values.some(holds);
+                    if (actual === undefined) return Boolean(ifExists) || negated;
+                    return negated ? values.every(holds) : values.some(holds);
                 },
             ];
         });

@@ -139,7 +139,7 @@ export class DynamoDBService {
             };
             server.on("request", (req: IncomingMessage, res: ServerResponse) =>
                 options.latency.delay(() => {
-                    const caller = options.access?.callerOf(req.headers);
+                    const caller = options.access?.callerOfRequest(req);
                     if (caller === undefined) return pass(req, res);
                     authorized(req, res, caller, options.access!, place).then(
                         (allowed) => allowed && pass(allowed, res),

@@ -65,6 +65,15 @@ describe("IAM on the local cloud: a call the role does not allow fails as on AWS
         });
 
         it("S3: allows the role's prefix and what the bucket policy grants; AccessDenied otherwise, the bucket policy's Deny included", async () => {
+            // A copy is judged by each bucket's own policy: its source bucket's Deny refuses it.
+            const copy = (source: string) =>
+                call("worker", "s3", "CopyObject", { Bucket: "files", Key: "in/copy.txt", CopySource: source });
+            const secret = await copy("other/secret/x");
+            expect(secret).to.include({ ok: false, name: "AccessDenied" });
+            expect(secret.message).to.match(
+                /s3:GetObject on resource: "arn:aws:s3:::other\/secret\/x" with an explicit deny in a resource-based policy$/,
+            );
+            expect(await copy("other/open/x"), "allowed: the source is only missing").to.include({ ok: false, name: "NoSuchKey" });
             expect(await call("worker", "s3", "PutObject", { Bucket: "files", Key: "in/a.txt", Body: "a" })).to.deep.equal({
                 ok: true,
                 status: 200,
@@ -78,12 +87,20 @@ describe("IAM on the local cloud: a call the role does not allow fails as on AWS
             expect(locked.message).to.match(/with an explicit deny in a resource-based policy$/);
             expect(
                 await call("worker", "s3", "GetObject", { Bucket: "files", Key: "shared/none" }),
-                "allowed by the bucket policy",
+                "allowed by the bucket policy, and a role that may list the bucket learns the key is missing",
+            ).to.include({ ok: false, name: "NoSuchKey" });
+            const unlisted = await call("bare", "s3", "GetObject", { Bucket: "files", Key: "public/none" });
+            expect(unlisted, "one that may not list gets AccessDenied, as S3 answers it").to.include({ ok: false, name: "AccessDenied" });
+            expect(unlisted.message).to.equal(
+                `${session("bare")} is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::files" because no identity-based policy allows the s3:ListBucket action`,
+            );
+            expect(
+                await call("worker", "s3", "HeadObject", { Bucket: "files", Key: "in/a.txt" }),
+                "HEAD asks for s3:GetObject: a 403 without a body, as S3 answers a HEAD",
             ).to.include({
                 ok: false,
-                name: "NoSuchKey",
+                status: 403,
             });
-            expect(await call("worker", "s3", "GetObject", { Bucket: "files", Key: "in/a.txt" })).to.include({ name: "AccessDenied" });
             expect(await call("bare", "s3", "GetObject", { Bucket: "files", Key: "shared/none" })).to.include({ name: "AccessDenied" });
             expect(await call("bare", "s3", "ListObjectsV2", { Bucket: "files" })).to.include({ name: "AccessDenied" });
         });

@@ -55,7 +55,9 @@ function probe(name: string, statements: unknown[]): { role: aws.iam.Role; fn: a
 
 /**
  * Two probes, `worker` with a policy of Allows, a Deny and wildcards, and `bare` with none; tables `data` and
- * `logs-2026`; a bucket `files` whose policy allows `worker` to read `shared/` and denies everyone `locked/`; a
+ * `logs-2026`; a bucket `files` whose policy allows `worker` (which may list it) to read `shared/`, `bare` (which
+ * may not) to read `public/`, and denies everyone `in/locked/`; a bucket `other` whose policy denies reading
+ * `secret/`, the rest of which `worker` may read; a
  * function `target` that a permission lets `worker`, and only `worker`, invoke; and a queue `jobs` whose policy lets
  * `worker` send to it.
  */
@@ -75,8 +77,10 @@ export async function recordIamProgram(): Promise<RecordedProgram> {
             { Effect: "Deny", Action: "dynamodb:DeleteItem", Resource: tableArn("data") },
             { Effect: "Allow", Action: "dynamodb:GetItem", Resource: tableArn("logs-*") },
             { Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::files/in/*" },
+            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::files" },
+            { Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::other/*" },
         ]);
-        probe("bare", []);
+        const bare = probe("bare", []);
         new aws.s3.BucketPolicy("files", {
             bucket: bucket.id,
             policy: pulumi.jsonStringify({
@@ -88,6 +92,7 @@ export async function recordIamProgram(): Promise<RecordedProgram> {
                         Action: "s3:GetObject",
                         Resource: "arn:aws:s3:::files/shared/*",
                     },
+                    { Effect: "Allow", Principal: { AWS: bare.role.arn }, Action: "s3:GetObject", Resource: "arn:aws:s3:::files/public/*" },
                     { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::files/in/locked/*" },
                 ],
             }),
@@ -98,6 +103,14 @@ export async function recordIamProgram(): Promise<RecordedProgram> {
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { AWS: worker.role.arn }, Action: "sqs:SendMessage", Resource: jobs.arn }],
+            }),
+        });
+        const other = new aws.s3.Bucket("other", { bucket: "other" });
+        new aws.s3.BucketPolicy("other", {
+            bucket: other.id,
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::other/secret/*" }],
             }),
         });
         const target = probe("target", []);

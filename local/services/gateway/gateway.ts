@@ -352,7 +352,7 @@ export class WebSocketGateway {
      * message naming the resource with the account masked and the id as `{connectionId}`. False when it goes on.
      */
     private refusedByIam(req: IncomingMessage, res: ServerResponse, encodedId: string): boolean {
-        const caller = this.options.access?.callerOf(req.headers);
+        const caller = this.options.access?.callerOfRequest(req);
         if (caller === undefined) return false;
         const { region, accountId, api } = this.options;
         const route = (account: string, id: string) =>

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { functionIdentities } from "../../graph/identity-policies";
 import { compilePolicy, decideAll, type AuthorizationRequest, type CompiledPolicy, type Decision } from "../../graph/policies";
 import { RESOURCE_TYPES } from "../../record/resource-types";
@@ -194,17 +194,45 @@ export class AccessControl {
         return policy && ((request) => policy.decide(request));
     }
 
-    /** A bucket's policy, if the program gives it one. */
-    bucketPolicy(bucket: string | undefined): ResourcePolicy | undefined {
-        const policy = bucket === undefined ? undefined : this.bucketPolicies.get(bucket);
-        return policy && ((request) => policy.decide(request));
+    /**
+     * The bucket policies as one resource policy: each request is decided by the policy of the bucket its resource
+     * names (a copy's source by its own bucket's), or by none.
+     */
+    bucketPolicyOf(): ResourcePolicy {
+        return (request) => {
+            const bucket = /^arn:aws:s3:::([^/]+)/.exec(request.resource)?.[1];
+            return (bucket === undefined ? undefined : this.bucketPolicies.get(bucket))?.decide(request) ?? "ImplicitDeny";
+        };
     }
 
-    /** The function that signed this request, from its `Authorization` header or a presigned URL's `X-Amz-Credential`. */
+    /**
+     * The function that signed this request: by the access key id of its `Authorization` header (SigV4's
+     * `Credential=`, or SigV2's `AWS key:signature`) or of a presigned URL (`X-Amz-Credential`, `AWSAccessKeyId`).
+     * Any of them that is a function's key makes it that function's call, so a request naming two keys cannot pass
+     * as the operator's.
+     */
+    callerOfRequest(req: IncomingMessage): Caller | undefined {
+        if (!this.enforcing) return undefined;
+        const at = req.url?.indexOf("?") ?? -1;
+        return this.callerOf(req.headers, at < 0 ? undefined : new URLSearchParams(req.url!.slice(at + 1)));
+    }
+
+    /** As `callerOfRequest`, from a request's headers and query. */
     callerOf(headers: IncomingHttpHeaders, query?: URLSearchParams): Caller | undefined {
-        if (!this.enforced) return undefined;
-        const credential = CREDENTIAL.exec(String(headers.authorization ?? ""))?.[1] ?? query?.get("X-Amz-Credential") ?? undefined;
-        return credential === undefined ? undefined : this.byKey.get(credential.split("/")[0]);
+        if (!this.enforcing) return undefined;
+        const authorization = headers.authorization;
+        if (authorization) {
+            CREDENTIAL.lastIndex = 0;
+            for (let match = CREDENTIAL.exec(authorization); match; match = CREDENTIAL.exec(authorization)) {
+                const caller = this.byKey.get(match[1]);
+                if (caller) return caller;
+            }
+            const v2 = SIGV2.exec(authorization)?.[1];
+            if (v2 !== undefined && this.byKey.has(v2)) return this.byKey.get(v2);
+        }
+        if (query === undefined) return undefined;
+        const presigned = (query.get("X-Amz-Credential") ?? "").split("/")[0];
+        return this.byKey.get(presigned) ?? this.byKey.get(query.get("AWSAccessKeyId") ?? "");
     }
 
     /**
@@ -287,7 +315,9 @@ function permissionStatement(inputs: Record<string, unknown>, functionArn: strin
 }
 
 /** `AWS4-HMAC-SHA256 Credential=ASIA…/20261202/us-east-1/dynamodb/aws4_request, SignedHeaders=…, Signature=…` */
-const CREDENTIAL = /Credential=([^,\s]+)/;
+const CREDENTIAL = /Credential=([^/,\s]+)/g;
+/** `AWS AKIA…:signature` (SigV2, which s3rver still accepts). */
+const SIGV2 = /^\s*AWS\s+([^:\s]+):/;
 
 /**
  * IAM's access denied message (P4): `User: {session} is not authorized to perform: {action} on resource: {resource}`

@@ -9,7 +9,6 @@ export interface DynamoDBPlace {
 }
 
 type Body = Record<string, unknown>;
-type AttributeValue = Record<string, unknown>;
 
 /** The condition keys these requests carry, for the policy compiler. */
 export const DYNAMODB_CONDITION_KEYS = ["dynamodb:LeadingKeys", "dynamodb:Select", "dynamodb:ReturnValues", "dynamodb:EnclosingOperation"];
@@ -24,11 +23,13 @@ export const DYNAMODB_CONDITION_KEYS = ["dynamodb:LeadingKeys", "dynamodb:Select
 export function dynamodbRequests(operation: string, body: Body, place: DynamoDBPlace): AuthorizationRequest[] {
     const table = (name: unknown, index?: unknown) =>
         `arn:aws:dynamodb:${place.region}:${place.accountId}:table/${String(name)}${index ? `/index/${String(index)}` : ""}`;
-    const leadingKeys = (tableName: unknown, item: unknown): string[] | undefined => {
+    const partitionValue = (tableName: unknown, item: unknown): string | undefined => {
         const key = place.hashKeys.get(String(tableName));
-        const value = key ? ((item ?? {}) as Record<string, AttributeValue | undefined>)[key] : undefined;
-        const scalar = value?.S ?? value?.N ?? value?.B;
-        return scalar === undefined ? undefined : [String(scalar)];
+        return key ? scalar(isObject(item) ? item[key] : undefined) : undefined;
+    };
+    const leadingKeys = (tableName: unknown, items: readonly unknown[]): string[] | undefined => {
+        const values = [...new Set(items.map((item) => partitionValue(tableName, item)))];
+        return values.length === 0 || values.includes(undefined) ? undefined : (values as string[]);
     };
     const request = (
         action: string,
@@ -46,23 +47,45 @@ export function dynamodbRequests(operation: string, body: Body, place: DynamoDBP
         case "UpdateItem":
             return [
                 request(operation, body.TableName, {
-                    "dynamodb:LeadingKeys": leadingKeys(body.TableName, body.Key),
+                    "dynamodb:LeadingKeys": leadingKeys(body.TableName, [body.Key]),
                     "dynamodb:ReturnValues": optionalString(body.ReturnValues),
                 }),
             ];
         case "PutItem":
             return [
                 request(operation, body.TableName, {
-                    "dynamodb:LeadingKeys": leadingKeys(body.TableName, body.Item),
+                    "dynamodb:LeadingKeys": leadingKeys(body.TableName, [body.Item]),
                     "dynamodb:ReturnValues": optionalString(body.ReturnValues),
                 }),
             ];
-        case "Query":
+        case "Query": {
+            const key = place.hashKeys.get(String(body.TableName));
+            const value = body.IndexName === undefined && key ? queriedPartition(body, key) : undefined;
+            return [
+                request(
+                    operation,
+                    body.TableName,
+                    { "dynamodb:Select": optionalString(body.Select), "dynamodb:LeadingKeys": value === undefined ? undefined : [value] },
+                    body.IndexName,
+                ),
+            ];
+        }
         case "Scan":
             return [request(operation, body.TableName, { "dynamodb:Select": optionalString(body.Select) }, body.IndexName)];
         case "BatchGetItem":
         case "BatchWriteItem":
-            return Object.keys((body.RequestItems ?? {}) as Body).map((tableName) => request(operation, tableName));
+            return Object.entries(isObject(body.RequestItems) ? body.RequestItems : {}).map(([tableName, entries]) => {
+                // BatchGetItem: { Keys: [key…] }; BatchWriteItem: [{ PutRequest: { Item } } | { DeleteRequest: { Key } }…].
+                const items =
+                    operation === "BatchGetItem"
+                        ? [isObject(entries) ? (entries.Keys ?? []) : []].flat()
+                        : [entries ?? []].flat().map((entry) => {
+                              const write = isObject(entry) ? entry : {};
+                              const put = isObject(write.PutRequest) ? write.PutRequest.Item : undefined;
+                              return put ?? (isObject(write.DeleteRequest) ? write.DeleteRequest.Key : undefined);
+                          });
+                return request(operation, tableName, { "dynamodb:LeadingKeys": leadingKeys(tableName, items) });
+            });
         case "TransactWriteItems":
         case "TransactGetItems": {
             const items = [body.TransactItems ?? []]
@@ -72,7 +95,7 @@ export function dynamodbRequests(operation: string, body: Body, place: DynamoDBP
             const requests = items.map(([kind, item]) =>
                 request(TRANSACT_ACTIONS[kind] ?? kind, (item as Body).TableName, {
                     "dynamodb:EnclosingOperation": operation,
-                    "dynamodb:LeadingKeys": leadingKeys((item as Body).TableName, (item as Body).Key ?? (item as Body).Item),
+                    "dynamodb:LeadingKeys": leadingKeys((item as Body).TableName, [(item as Body).Key ?? (item as Body).Item]),
                 }),
             );
             // A transaction with no item the reference names still asks for its own action.
@@ -110,6 +133,33 @@ function partiqlRequest(
     const unquote = (name: string | undefined) => name?.replace(/^"|"$/g, "").replace(/""/g, '"');
     const action = verb ? `PartiQL${verb[0]}${verb.slice(1).toLowerCase()}` : "PartiQLSelect";
     return request(action, verb ? unquote(target?.[1]) : undefined, {}, verb === "SELECT" ? unquote(target?.[2]) : undefined);
+}
+
+/** An attribute value's scalar (S, N or B), as `dynamodb:LeadingKeys` carries it. */
+function scalar(value: unknown): string | undefined {
+    if (!isObject(value)) return undefined;
+    const found = value.S ?? value.N ?? value.B;
+    return typeof found === "string" ? found : undefined;
+}
+
+/**
+ * The partition key value a Query asks for: `KeyConditions` (`EQ`), or the `key = :value` (either way round, the
+ * name maybe a `#placeholder`) of its `KeyConditionExpression`.
+ */
+function queriedPartition(body: Body, key: string): string | undefined {
+    if (isObject(body.KeyConditions)) {
+        const condition = body.KeyConditions[key];
+        return isObject(condition) ? scalar([condition.AttributeValueList ?? []].flat()[0]) : undefined;
+    }
+    if (typeof body.KeyConditionExpression !== "string") return undefined;
+    const names = isObject(body.ExpressionAttributeNames) ? body.ExpressionAttributeNames : {};
+    const values = isObject(body.ExpressionAttributeValues) ? body.ExpressionAttributeValues : {};
+    const name = (token: string) => (token.startsWith("#") ? names[token] : token);
+    for (const [, left, right] of body.KeyConditionExpression.matchAll(/([#:]?[A-Za-z0-9_.-]+)\s*=\s*([#:]?[A-Za-z0-9_.-]+)/g)) {
+        if (name(left) === key && right.startsWith(":")) return scalar(values[right]);
+        if (name(right) === key && left.startsWith(":")) return scalar(values[left]);
+    }
+    return undefined;
 }
 
 /** A transaction item's kind → the action IAM checks for it. */

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import type { IncomingHttpHeaders } from "node:http";
@@ -66,9 +67,10 @@ const OBJECT_SUBRESOURCES: Record<string, { get?: string; put?: string; remove?:
  * source, ACL or tagging headers on a PUT also ask for `s3:PutObjectAcl` / `s3:PutObjectTagging`; every multipart
  * step but the abort is `s3:PutObject`.
  */
-export function s3Requests(method: string, url: URL, headers: IncomingHttpHeaders): S3Call {
-    const { bucket, key } = bucketAndKey(url, String(headers.host ?? ""));
-    const query = url.searchParams;
+export function s3Requests(method: string, rawUrl: string, rawHeaders: IncomingHttpHeaders): S3Call {
+    const { path, query } = requestTarget(rawUrl);
+    const headers = withQueryHeaders(rawHeaders, query);
+    const { bucket, key } = bucketAndKey(path, String(headers.host ?? ""));
     const versionId = query.get("versionId") ?? undefined;
     const context: AuthorizationRequest["context"] = {
         "s3:authType": query.has("X-Amz-Credential") ? "REST-QUERY-STRING" : "REST-HEADER",
@@ -114,6 +116,7 @@ export function s3Requests(method: string, url: URL, headers: IncomingHttpHeader
         const named = action ?? `${method}Object${sub}`;
         return call([on(actions.versioned ? version(named) : named, objectArn)]);
     }
+    if (method === "GET" && query.has("uploadId")) return call([on("ListMultipartUploadParts", objectArn)]);
     if (method === "GET" || method === "HEAD") return call([on(version("GetObject"), objectArn)]);
     if (method === "DELETE") return call([on(query.has("uploadId") ? "AbortMultipartUpload" : version("DeleteObject"), objectArn)]);
     if (method === "POST") {
@@ -139,15 +142,28 @@ export function s3Requests(method: string, url: URL, headers: IncomingHttpHeader
     return call(requests);
 }
 
-/** `DeleteObjects`: one `s3:DeleteObject` (or `…Version`) per `<Object>` of the request's XML. */
-export function deleteObjectsRequests(bucket: string, xml: string): AuthorizationRequest[] {
-    return [...xml.matchAll(/<Object>([\s\S]*?)<\/Object>/g)].map(([, object]) => {
-        const key = unescapeXml(/<Key>([\s\S]*?)<\/Key>/.exec(object)?.[1] ?? "");
-        const versionId = /<VersionId>([\s\S]*?)<\/VersionId>/.exec(object)?.[1];
+/** s3rver's own XML parser and entity decoder, resolved from s3rver itself: the keys IAM reads are the ones it deletes. */
+const fromS3rver = createRequire(require.resolve("s3rver"));
+const xmlParser = fromS3rver("fast-xml-parser") as {
+    validate(xml: string): true | object;
+    parse(xml: string, options: { tagValueProcessor: (value: string) => string }): unknown;
+};
+const he = fromS3rver("he") as { decode(text: string): string };
+
+/**
+ * `DeleteObjects`: one `s3:DeleteObject` (or `…Version`) per `<Object>`, read as s3rver reads it (`lib/controllers/
+ * object.js`), or undefined for a body s3rver refuses as MalformedXML before deleting anything.
+ */
+export function deleteObjectsRequests(bucket: string, xml: string): AuthorizationRequest[] | undefined {
+    if (xmlParser.validate(xml) !== true) return undefined;
+    const parsed = xmlParser.parse(xml, { tagValueProcessor: (value) => he.decode(value) }) as { Delete?: { Object?: unknown } };
+    if (!parsed?.Delete?.Object) return undefined;
+    return [parsed.Delete.Object].flat().map((object) => {
+        const { Key, VersionId } = (object ?? {}) as { Key?: unknown; VersionId?: unknown };
         return {
-            action: versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
-            resource: `arn:aws:s3:::${bucket}/${key}`,
-            context: { "s3:VersionId": versionId === undefined ? undefined : unescapeXml(versionId) },
+            action: VersionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
+            resource: `arn:aws:s3:::${bucket}/${String(Key)}`,
+            context: { "s3:VersionId": VersionId === undefined ? undefined : String(VersionId) },
         };
     });
 }
@@ -163,17 +179,44 @@ function copySourceRequest(
 }
 
 /**
- * The bucket and key of a request, as s3rver (3.7, `lib/middleware/vhost.js`) resolves them: a `{bucket}.s3….amazonaws.com`
- * host, else any host that is neither an IP address nor `localhost` names the bucket, else the path's first segment does.
+ * A request target's path, as written (s3rver routes on it undecoded and unnormalized, so `.` and `..` are a key's
+ * own characters), and its query. An absolute-form target (`http://host/path`) has its scheme and authority dropped,
+ * as Node's URL parsing, which Koa uses, drops them.
  */
-export function bucketAndKey(url: URL, host: string): { bucket?: string; key?: string } {
-    const name = host.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+export function requestTarget(raw: string): { path: string; query: URLSearchParams } {
+    const [target, search = ""] = splitOnce(raw, "?");
+    const path = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/.test(target)
+        ? target.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "") || "/"
+        : target;
+    return { path, query: new URLSearchParams(search) };
+}
+
+/** The headers s3rver acts on: a request's `x-amz-*` query parameters over its headers (`lib/middleware/authentication.js`). */
+function withQueryHeaders(headers: IncomingHttpHeaders, query: URLSearchParams): IncomingHttpHeaders {
+    const merged: IncomingHttpHeaders = { ...headers };
+    for (const [name, value] of query) if (name.toLowerCase().startsWith("x-amz-")) merged[name.toLowerCase()] = value;
+    return merged;
+}
+
+/**
+ * The bucket and key of a request, as s3rver (3.7, `lib/middleware/vhost.js`, on Koa's `hostname`) resolves them:
+ * a `{bucket}.s3….amazonaws.com` host, else any host that is neither an IP address nor `localhost` names the
+ * bucket (`[::1]` included: Koa keeps its brackets), else the path's first segment does; the key is the rest,
+ * decoded as its router decodes it.
+ */
+export function bucketAndKey(path: string, host: string): { bucket?: string; key?: string } {
+    const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1).toLowerCase() : host.split(":")[0];
     const aws = /^(?:(.+)\.)?s3(-website)?([-.].+)?\.amazonaws\.com$/.exec(name);
-    const segments = url.pathname.split("/").slice(1);
-    const hostBucket = aws ? aws[1] : name && !isIP(name) && !["localhost", hostname()].includes(name) ? name : undefined;
-    if (hostBucket !== undefined) return { bucket: hostBucket, key: optional(decode(segments.join("/"))) };
+    const segments = path.split("/").slice(1);
+    const hostBucket = aws ? aws[1] : !isIP(name) && !["localhost", hostname()].includes(name) ? name : undefined;
+    if (hostBucket !== undefined) return { bucket: optional(hostBucket), key: optional(decode(segments.join("/"))) };
     const [first = "", ...rest] = segments;
     return { bucket: optional(decode(first)), key: optional(decode(rest.join("/"))) };
+}
+
+function splitOnce(text: string, separator: string): [string, string?] {
+    const at = text.indexOf(separator);
+    return at < 0 ? [text] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 const optional = (text: string) => (text === "" ? undefined : text);
@@ -189,14 +232,4 @@ function decode(text: string): string {
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
     const value = headers[name];
     return Array.isArray(value) ? value.join(",") : value;
-}
-
-const ENTITIES: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
-
-function unescapeXml(text: string): string {
-    return text.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(lt|gt|quot|apos|amp));/g, (entity, hex?: string, dec?: string, name?: string) => {
-        if (name) return ENTITIES[name];
-        const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
-        return code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-    });
 }

@@ -83,7 +83,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, invoker: Invoke
     }
     const qualifier = url.searchParams.get("Qualifier");
     const arn = `${functionArn(reference, options)}${qualifier ? `:${qualifier}` : ""}`;
-    const caller = options.access?.callerOf(req.headers);
+    const caller = options.access?.callerOfRequest(req);
     if (caller) {
         const denial = options.access!.check(
             caller,

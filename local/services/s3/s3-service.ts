@@ -3,8 +3,8 @@ import S3rver from "s3rver";
 import type { BucketSpec, CorsRuleSpec } from "../../graph/specs";
 import { randomBytes } from "node:crypto";
 import { close, listen, readBodyUpTo, replayRequest } from "../http";
-import { deniedMessage, type AccessControl, type Caller } from "../iam/access-control";
-import { deleteObjectsRequests, s3Requests } from "../iam/s3-requests";
+import { deniedMessage, type AccessControl, type Caller, type Denial } from "../iam/access-control";
+import { deleteObjectsRequests, s3Requests, type S3Call } from "../iam/s3-requests";
 import { corsXml, preflightHeaders, validateCorsRules } from "./cors";
 
 /** An object event as the local S3 saw it, before it is shaped as S3's notification record. */
@@ -24,6 +24,7 @@ export interface ObjectEvent {
 /** The part of s3rver's store its types leave out. */
 interface Store {
     deleteSubresource(bucket: string, key: undefined, type: "cors"): Promise<void>;
+    existsObject(bucket: string, key: string): Promise<boolean>;
 }
 
 /**
@@ -89,10 +90,9 @@ export class S3Service {
         const { access } = options;
         const server = createServer((req, res) => {
             if (answeredPreflight(req, res, rules)) return;
-            const url = parseUrl(req.url);
-            const caller = url && access?.callerOf(req.headers, url.searchParams);
+            const caller = access?.callerOfRequest(req);
             if (!caller) return void s3rverHandler(req, res);
-            authorized(req, res, url, caller, access!).then(
+            authorized(req, res, caller, access!, store).then(
                 (allowed) => allowed && s3rverHandler(allowed, res),
                 () => res.destroy(),
             );
@@ -111,16 +111,24 @@ const MAX_DELETE_BODY_BYTES = 2 * 1024 * 1024;
 /**
  * Answers a function's call its role (or the bucket's policy) does not allow with S3's 403 `AccessDenied` (P3,
  * P4); otherwise resolves with the request for s3rver, its body read again when IAM had to read it (the keys of
- * a DeleteObjects). A DeleteObjects with any key denied is refused whole, where S3 answers that key's error alone.
+ * a DeleteObjects, read with s3rver's own parser). A DeleteObjects with any key denied is refused whole, where S3
+ * answers that key's error alone. A GET or HEAD of a missing object is `AccessDenied` for `s3:ListBucket` unless
+ * the role may list the bucket, as S3 answers it (404 `NoSuchKey` only to those who may).
  */
 async function authorized(
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
     caller: Caller,
     access: AccessControl,
+    store: Store,
 ): Promise<IncomingMessage | undefined> {
-    const call = s3Requests(req.method ?? "GET", url, req.headers);
+    if (!req.headers.host) {
+        req.resume();
+        answerS3Error(res, req.method, 400, "InvalidRequest", "A request needs a Host header.");
+        return undefined;
+    }
+    const call = s3Requests(req.method ?? "GET", req.url ?? "/", req.headers);
+    const policy = access.bucketPolicyOf();
     let forward = req;
     let requests = call.requests;
     if (call.multiDelete) {
@@ -129,14 +137,23 @@ async function authorized(
             answerS3Error(res, req.method, 400, "MaxMessageLengthExceeded", "Your request was too big.");
             return undefined;
         }
-        requests = deleteObjectsRequests(call.bucket ?? "", body.toString("utf8"));
+        // A body s3rver refuses (MalformedXML) deletes nothing: it goes on for s3rver's own answer.
+        requests = deleteObjectsRequests(call.bucket ?? "", body.toString("utf8")) ?? [];
         forward = replayRequest(req, body);
     }
-    const denial = access.check(caller, requests, access.bucketPolicy(call.bucket));
+    const denial = access.check(caller, requests, policy) ?? (await missingObjectDenial(call, caller, access, store));
     if (denial === undefined) return forward;
     req.resume();
     answerS3Error(res, req.method, 403, "AccessDenied", deniedMessage(denial, `"${denial.resource}"`));
     return undefined;
+}
+
+/** For a GET or HEAD of an object that does not exist: the denial of `s3:ListBucket`, if the role may not list. */
+async function missingObjectDenial(call: S3Call, caller: Caller, access: AccessControl, store: Store): Promise<Denial | undefined> {
+    const [first] = call.requests;
+    if (call.bucket === undefined || call.key === undefined || first?.action !== "s3:GetObject") return undefined;
+    if (await store.existsObject(call.bucket, call.key).catch(() => true)) return undefined;
+    return access.check(caller, [{ action: "s3:ListBucket", resource: `arn:aws:s3:::${call.bucket}` }], access.bucketPolicyOf());
 }
 
 /** S3's XML error; a HEAD's answer has the status alone. */
@@ -153,15 +170,6 @@ function answerS3Error(res: ServerResponse, method: string | undefined, status: 
 
 const escapeXml = (text: string) =>
     text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
-
-function parseUrl(raw: string | undefined): URL | undefined {
-    try {
-        // Concatenated, not resolved: a path starting `//` stays a path.
-        return new URL(`http://s3${raw ?? "/"}`);
-    } catch {
-        return undefined;
-    }
-}
 
 /**
  * Answers a path-style preflight that the bucket's rules allow, with S3's headers. A refused one (no matching rule,

@@ -194,7 +194,7 @@ export class SqsService {
      */
     private authorize(req: IncomingMessage, operation: string, input: JsonObject): void {
         const access = this.options.access;
-        const caller = access?.callerOf(req.headers);
+        const caller = access?.callerOfRequest(req);
         if (caller === undefined) return;
         const { region, accountId } = this.options;
         const named = (name: unknown) => `arn:aws:sqs:${region}:${accountId}:${String(name)}`;

@@ -102,7 +102,7 @@ describe("IAM policy evaluation, compiled", () => {
         expect(decide(all, request({ "dynamodb:LeadingKeys": ["user-1#a", "user-2#b"] }))).to.equal("ImplicitDeny");
     });
 
-    it("matches resource-policy principals: *, an AWS ARN pattern or a service; NotPrincipal inverts", () => {
+    it("matches resource-policy principals: *, an ARN or a service, a partial wildcard only as written (and reported)", () => {
         const p = policy({
             Effect: "Allow",
             Principal: { Service: "apigateway.amazonaws.com" },
@@ -114,31 +114,48 @@ describe("IAM policy evaluation, compiled", () => {
         expect(decide(p, { action: "lambda:InvokeFunction", resource: "fn" })).to.equal("ImplicitDeny");
         const everyone = policy({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" });
         expect(decide(everyone, { action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::1:role/r" })).to.equal("Allow");
-        const notRole = policy({
-            Effect: "Deny",
-            NotPrincipal: { AWS: "arn:aws:iam::000000000000:role/admin-*" },
-            Action: "*",
-            Resource: "*",
-        });
-        expect(decide(notRole, { action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::000000000000:role/admin-1" })).to.equal(
-            "ImplicitDeny",
+        const partial = compilePolicy(
+            policy({
+                Effect: "Allow",
+                Principal: { AWS: "arn:aws:iam::000000000000:role/admin-*" },
+                Action: "s3:GetObject",
+                Resource: "*",
+            }),
+            "bucket",
+            KEYS,
         );
-        expect(decide(notRole, { action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::000000000000:role/web" })).to.equal(
-            "ExplicitDeny",
-        );
+        expect(
+            partial.policy.decide({ action: "s3:GetObject", resource: "o", principal: "arn:aws:iam::000000000000:role/admin-1" }),
+        ).to.equal("ImplicitDeny");
+        expect(partial.unsupported).to.deep.equal([
+            "bucket statement 1: principal arn:aws:iam::000000000000:role/admin-* has a partial wildcard, which AWS refuses (MalformedPolicy); it is matched as written",
+        ]);
+    });
+
+    it("exempts a caller from a Deny with NotPrincipal only when its session, its role and its account are all listed", () => {
+        const role = "arn:aws:iam::000000000000:role/admin";
+        const session = "arn:aws:sts::000000000000:assumed-role/admin/admin";
+        const caller = { action: "s3:GetObject", resource: "o", principal: [role, session], principalAccount: "000000000000" };
+        const denyAllBut = (...names: string[]) => policy({ Effect: "Deny", NotPrincipal: { AWS: names }, Action: "*", Resource: "*" });
+        expect(decide(denyAllBut(session, role, "arn:aws:iam::000000000000:root"), caller)).to.equal("ImplicitDeny");
+        expect(decide(denyAllBut(role), caller), "the role alone: the session and the account are still denied").to.equal("ExplicitDeny");
+        expect(decide(denyAllBut(session, role), caller), "without the account").to.equal("ExplicitDeny");
+        expect(
+            decide(denyAllBut(session, role, "000000000000"), {
+                ...caller,
+                principal: [role, "arn:aws:sts::000000000000:assumed-role/admin/other"],
+            }),
+        ).to.equal("ExplicitDeny");
     });
 
     it("matches any of the caller's ARNs; an account principal refuses with Deny but grants nothing by itself", () => {
         const role = "arn:aws:iam::000000000000:role/worker";
         const session = "arn:aws:sts::000000000000:assumed-role/worker/worker";
         const caller = { principal: [role, session], principalAccount: "000000000000" };
-        const bySession = policy({
-            Effect: "Allow",
-            Principal: { AWS: "arn:aws:sts::000000000000:assumed-role/worker/*" },
-            Action: "s3:GetObject",
-            Resource: "*",
-        });
-        expect(decide(bySession, { action: "s3:GetObject", resource: "o", ...caller })).to.equal("Allow");
+        for (const named of [role, session]) {
+            const allow = policy({ Effect: "Allow", Principal: { AWS: named }, Action: "s3:GetObject", Resource: "*" });
+            expect(decide(allow, { action: "s3:GetObject", resource: "o", ...caller }), named).to.equal("Allow");
+        }
         for (const account of ["000000000000", "arn:aws:iam::000000000000:root"]) {
             const allow = policy({ Effect: "Allow", Principal: { AWS: account }, Action: "s3:GetObject", Resource: "*" });
             expect(decide(allow, { action: "s3:GetObject", resource: "o", ...caller }), account).to.equal("ImplicitDeny");
@@ -148,6 +165,41 @@ describe("IAM policy evaluation, compiled", () => {
                 "ImplicitDeny",
             );
         }
+    });
+
+    it("reads a negated operator under a set prefix value by value, as AWS does", () => {
+        const set = (operator: string, values: string[] | undefined) =>
+            decide(policy({ Effect: "Allow", Action: "*", Resource: "*", Condition: { [operator]: { "dynamodb:LeadingKeys": ["a"] } } }), {
+                action: "x",
+                resource: "y",
+                context: { "dynamodb:LeadingKeys": values },
+            });
+        expect(set("ForAllValues:StringNotEquals", ["a", "b"]), "a is excluded").to.equal("ImplicitDeny");
+        expect(set("ForAllValues:StringNotEquals", ["b", "c"])).to.equal("Allow");
+        expect(set("ForAnyValue:StringNotEquals", ["a", "b"]), "b is not a").to.equal("Allow");
+        expect(set("ForAnyValue:StringNotEquals", ["a"])).to.equal("ImplicitDeny");
+        expect(set("ForAnyValue:StringNotEquals", undefined), "an absent set: ForAnyValue is false").to.equal("ImplicitDeny");
+        expect(set("ForAnyValue:StringNotEqualsIfExists", undefined)).to.equal("Allow");
+        expect(set("ForAllValues:StringEquals", undefined), "an absent set: ForAllValues is true").to.equal("Allow");
+        expect(set("ForAllValues:StringEquals", []), "an empty one too").to.equal("Allow");
+        expect(set("StringNotEquals", ["b", "c"])).to.equal("Allow");
+        expect(set("StringNotEquals", ["a", "c"]), "a single-valued negation: no value may match").to.equal("ImplicitDeny");
+    });
+
+    it("reports policy variables in conditions", () => {
+        const { unsupported } = compilePolicy(
+            policy({
+                Effect: "Allow",
+                Action: "*",
+                Resource: "*",
+                Condition: { StringEquals: { "dynamodb:LeadingKeys": "${aws:userid}" } },
+            }),
+            "home",
+            KEYS,
+        );
+        expect(unsupported).to.deep.equal([
+            "home statement 1: policy variables (${aws:userid}) in condition dynamodb:LeadingKeys are not substituted locally; matched as written",
+        ]);
     });
 
     it("lets * in a resource span any character, a newline in a key included, and reports policy variables", () => {

@@ -74,7 +74,7 @@ describe("IAM on the local cloud: who calls, and what its role and the resource 
     });
 
     it("lets a bucket policy allow what the role does not, and its Deny refuse what the role allows", () => {
-        const policy = access.bucketPolicy("files");
+        const policy = access.bucketPolicyOf();
         const object = (key: string) => `arn:aws:s3:::files/${key}`;
         expect(access.check(worker, [{ action: "s3:GetObject", resource: object("shared/a") }], policy)).to.equal(undefined);
         expect(access.check(bare, [{ action: "s3:GetObject", resource: object("shared/a") }], policy), "granted to worker only").to.include(
@@ -86,13 +86,21 @@ describe("IAM on the local cloud: who calls, and what its role and the resource 
         expect(access.check(worker, [{ action: "s3:PutObject", resource: object("in/locked/a") }], policy)).to.include({
             reason: "resource-deny",
         });
-        expect(access.bucketPolicy("no-such-bucket")).to.equal(undefined);
+        expect(policy({ action: "s3:GetObject", resource: "arn:aws:s3:::no-such-bucket/a" }), "a bucket without a policy").to.equal(
+            "ImplicitDeny",
+        );
+        const other = { action: "s3:GetObject", resource: "arn:aws:s3:::other/secret/a" };
+        expect(access.check(worker, [other], policy), "each request by its own bucket's policy").to.include({ reason: "resource-deny" });
     });
 
     it("reads a function's permissions as its resource policy: a role principal allows, a service's sourceArn-scoped one does not", () => {
         const invoke = { action: "lambda:InvokeFunction", resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:target` };
         expect(access.check(worker, [invoke], access.functionPolicy("target"))).to.equal(undefined);
-        expect(access.check(worker, [invoke], access.functionPolicy(`${invoke.resource}:$LATEST`)), "a qualified ARN").to.equal(undefined);
+        expect(
+            access.check(worker, [invoke], access.functionPolicy(`${invoke.resource}:$LATEST`)),
+            "the policy of the function a qualified ARN names",
+        ).to.equal(undefined);
+        expect(access.functionPolicy("arn:aws:lambda:us-east-1:000000000000:function:nope"), "no such function").to.equal(undefined);
         expect(access.check(bare, [invoke], access.functionPolicy("target"))).to.include({ reason: "implicit" });
     });
 
@@ -129,7 +137,7 @@ describe("IAM on the local cloud: who calls, and what its role and the resource 
         };
         const graph = new ResourceGraph(patched);
         const reported = AccessControl.fromGraph(graph, { enforced: true, accountId: ACCOUNT, region: REGION }).unsupported;
-        expect(reported).to.deep.equal(["IAM: role policy worker statement 5: condition aws:SourceVpce is not evaluated locally"]);
+        expect(reported).to.deep.equal(["IAM: role policy worker statement 7: condition aws:SourceVpce is not evaluated locally"]);
         const off = AccessControl.fromGraph(graph, { enforced: false, accountId: ACCOUNT, region: REGION });
         expect(off.unsupported).to.deep.equal([]);
         expect(off.callerOf(signedBy("bare"))).to.equal(undefined);

@@ -34,7 +34,11 @@ describe("IAM: what a DynamoDB call asks for, as the Service Authorization Refer
 
     it("asks for the index's ARN when a Query or Scan names one", () => {
         expect(dynamodbRequests("Query", { TableName: "subs", IndexName: "byUser", Select: "COUNT" }, place)).to.deep.equal([
-            { action: "dynamodb:Query", resource: `${arn("subs")}/index/byUser`, context: { "dynamodb:Select": "COUNT" } },
+            {
+                action: "dynamodb:Query",
+                resource: `${arn("subs")}/index/byUser`,
+                context: { "dynamodb:Select": "COUNT", "dynamodb:LeadingKeys": undefined },
+            },
         ]);
         expect(dynamodbRequests("Scan", { TableName: "connections" }, place)[0].resource).to.equal(arn("connections"));
     });
@@ -104,5 +108,46 @@ describe("IAM: what a DynamoDB call asks for, as the Service Authorization Refer
         expect(dynamodbRequests("ExecuteTransaction", { TransactStatements: "x" }, place)).to.deep.equal([
             { action: "dynamodb:ExecuteTransaction", resource: "*", context: {} },
         ]);
+    });
+
+    it("gives a Query and a batch their partition keys as dynamodb:LeadingKeys, as fine-grained policies read them", () => {
+        const query = (body: Record<string, unknown>) =>
+            dynamodbRequests("Query", { TableName: "connections", ...body }, place)[0].context ?? {};
+        expect(
+            query({
+                KeyConditionExpression: "#pk = :pk AND begins_with(sk, :p)",
+                ExpressionAttributeNames: { "#pk": "connectionId" },
+                ExpressionAttributeValues: { ":pk": { S: "abc" }, ":p": { S: "x" } },
+            }),
+        ).to.deep.include({ "dynamodb:LeadingKeys": ["abc"] });
+        expect(query({ KeyConditionExpression: ":v = connectionId", ExpressionAttributeValues: { ":v": { S: "z" } } })).to.deep.include({
+            "dynamodb:LeadingKeys": ["z"],
+        });
+        expect(query({ KeyConditions: { connectionId: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "k" }] } } })).to.deep.include({
+            "dynamodb:LeadingKeys": ["k"],
+        });
+        expect(
+            query({ KeyConditionExpression: "other = :v", ExpressionAttributeValues: { ":v": { S: "z" } } })["dynamodb:LeadingKeys"],
+        ).to.equal(undefined);
+        const batch = dynamodbRequests(
+            "BatchWriteItem",
+            {
+                RequestItems: {
+                    connections: [
+                        { PutRequest: { Item: { connectionId: { S: "a" } } } },
+                        { DeleteRequest: { Key: { connectionId: { S: "b" } } } },
+                    ],
+                    subs: "hostile",
+                },
+            },
+            place,
+        );
+        expect(batch.map((r) => r.context?.["dynamodb:LeadingKeys"])).to.deep.equal([["a", "b"], undefined]);
+        const get = dynamodbRequests(
+            "BatchGetItem",
+            { RequestItems: { connections: { Keys: [{ connectionId: { S: "a" } }, { connectionId: { S: "a" } }] } } },
+            place,
+        );
+        expect(get[0].context).to.deep.include({ "dynamodb:LeadingKeys": ["a"] });
     });
 });

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import type { IncomingHttpHeaders } from "node:http";
-import { bucketAndKey, deleteObjectsRequests, s3Requests } from "../../../../local/services/iam/s3-requests";
+import { bucketAndKey, deleteObjectsRequests, requestTarget, s3Requests } from "../../../../local/services/iam/s3-requests";
 
 const LOCAL = { host: "127.0.0.1:4101" };
 const actions = (method: string, path: string, headers: IncomingHttpHeaders = LOCAL) =>
-    s3Requests(method, new URL(`http://s3${path}`), headers).requests.map((r) => `${r.action} ${r.resource}`);
+    s3Requests(method, path, headers).requests.map((r) => `${r.action} ${r.resource}`);
 
 describe("the IAM requests an S3 call makes", () => {
     it("names object operations on the object's ARN, with the key decoded, and versions as …Version", () => {
@@ -40,7 +40,7 @@ describe("the IAM requests an S3 call makes", () => {
             "s3:PutObject arn:aws:s3:::files/b",
             "s3:GetObjectVersion arn:aws:s3:::other/in box/a",
         ]);
-        const [put] = s3Requests("PUT", new URL("http://s3/files/a"), { ...LOCAL, "x-amz-acl": "private" }).requests;
+        const [put] = s3Requests("PUT", "/files/a", { ...LOCAL, "x-amz-acl": "private" }).requests;
         expect(put.context).to.include({ "s3:x-amz-acl": "private", "s3:authType": "REST-HEADER" });
     });
 
@@ -55,31 +55,53 @@ describe("the IAM requests an S3 call makes", () => {
         expect(actions("DELETE", "/files?policy")).to.deep.equal(["s3:DeleteBucketPolicy arn:aws:s3:::files"]);
         expect(actions("PUT", "/files")).to.deep.equal(["s3:CreateBucket arn:aws:s3:::files"]);
         expect(actions("DELETE", "/files")).to.deep.equal(["s3:DeleteBucket arn:aws:s3:::files"]);
-        const [list] = s3Requests("GET", new URL("http://s3/files?prefix=a%2F&delimiter=%2F&max-keys=5"), LOCAL).requests;
+        const [list] = s3Requests("GET", "/files?prefix=a%2F&delimiter=%2F&max-keys=5", LOCAL).requests;
         expect(list.context).to.include({ "s3:prefix": "a/", "s3:delimiter": "/", "s3:max-keys": "5" });
     });
 
     it("reads a presigned URL's call as REST-QUERY-STRING, and the bucket from a virtual host as s3rver does", () => {
-        const [get] = s3Requests("GET", new URL("http://s3/files/a?X-Amz-Credential=ASIA%2F1"), LOCAL).requests;
+        const [get] = s3Requests("GET", "/files/a?X-Amz-Credential=ASIA%2F1", LOCAL).requests;
         expect(get.context).to.include({ "s3:authType": "REST-QUERY-STRING" });
-        expect(bucketAndKey(new URL("http://x/a/b"), "files.s3.us-east-1.amazonaws.com")).to.deep.equal({ bucket: "files", key: "a/b" });
-        expect(bucketAndKey(new URL("http://x/a/b"), "files.example.test:8080")).to.deep.equal({
-            bucket: "files.example.test",
-            key: "a/b",
-        });
-        expect(bucketAndKey(new URL("http://x/files/a/b"), "localhost:4101")).to.deep.equal({ bucket: "files", key: "a/b" });
-        expect(bucketAndKey(new URL("http://x/files/a/b"), "[::1]:4101")).to.deep.equal({ bucket: "files", key: "a/b" });
+        expect(bucketAndKey("/a/b", "files.s3.us-east-1.amazonaws.com")).to.deep.equal({ bucket: "files", key: "a/b" });
+        expect(bucketAndKey("/a/b", "files.example.test:8080")).to.deep.equal({ bucket: "files.example.test", key: "a/b" });
+        expect(bucketAndKey("/files/a/b", "localhost:4101")).to.deep.equal({ bucket: "files", key: "a/b" });
+        expect(bucketAndKey("/files/a/b", "127.0.0.1:4101")).to.deep.equal({ bucket: "files", key: "a/b" });
+        // Koa's hostname: the host up to its first colon, a bracketed IPv6 address whole (so a bucket name, to s3rver).
+        expect(bucketAndKey("/files/a", "127.0.0.1:zz")).to.deep.equal({ bucket: "files", key: "a" });
+        expect(bucketAndKey("/a", "secret:zz")).to.deep.equal({ bucket: "secret", key: "a" });
+        expect(bucketAndKey("/files/a", "[::1]:4101")).to.deep.equal({ bucket: "[::1]", key: "files/a" });
+    });
+
+    it("reads the target as s3rver routes it: absolute-form without its authority, dot segments kept, x-amz-* query over headers", () => {
+        expect(actions("GET", "http://x/secret/key")).to.deep.equal(["s3:GetObject arn:aws:s3:::secret/key"]);
+        expect(actions("GET", "/files/a/../b/./c")).to.deep.equal(["s3:GetObject arn:aws:s3:::files/a/../b/./c"]);
+        expect(requestTarget("/files/a?x=1&y").query.has("y")).to.equal(true);
+        expect(actions("PUT", "/dst/k?x-amz-copy-source=%2Fsecret%2Fobj")).to.deep.equal([
+            "s3:PutObject arn:aws:s3:::dst/k",
+            "s3:GetObject arn:aws:s3:::secret/obj",
+        ]);
+        expect(actions("PUT", "/dst/k?X-Amz-Acl=public-read&x-amz-tagging=a%3Db")).to.deep.equal([
+            "s3:PutObject arn:aws:s3:::dst/k",
+            "s3:PutObjectAcl arn:aws:s3:::dst/k",
+            "s3:PutObjectTagging arn:aws:s3:::dst/k",
+        ]);
+        expect(actions("GET", "/files/a?uploadId=u")).to.deep.equal(["s3:ListMultipartUploadParts arn:aws:s3:::files/a"]);
     });
 
     it("marks DeleteObjects, whose keys are in its body, and reads one s3:DeleteObject per key, entities decoded", () => {
-        expect(s3Requests("POST", new URL("http://s3/files?delete"), LOCAL)).to.include({ bucket: "files", multiDelete: true });
+        expect(s3Requests("POST", "/files?delete", LOCAL)).to.include({ bucket: "files", multiDelete: true });
         const xml =
-            "<Delete><Object><Key>a &amp; b&#13;</Key></Object><Object><Key>&lt;c&gt;</Key><VersionId>v1</VersionId></Object></Delete>";
-        expect(deleteObjectsRequests("files", xml).map((r) => `${r.action} ${r.resource}`)).to.deep.equal([
-            "s3:DeleteObject arn:aws:s3:::files/a & b\r",
-            "s3:DeleteObjectVersion arn:aws:s3:::files/<c>",
+            '<Delete><Object><Key>a &amp; b</Key></Object><Object a="1"><Key><![CDATA[in/locked/x]]></Key><VersionId>v1</VersionId></Object>' +
+            "<Object ><Key>in&sol;y</Key></Object></Delete>";
+        expect(deleteObjectsRequests("files", xml)?.map((r) => `${r.action} ${r.resource}`)).to.deep.equal([
+            "s3:DeleteObject arn:aws:s3:::files/a & b",
+            "s3:DeleteObjectVersion arn:aws:s3:::files/in/locked/x",
+            "s3:DeleteObject arn:aws:s3:::files/in/y",
         ]);
-        expect(deleteObjectsRequests("files", "not xml &#99999999;")).to.deep.equal([]);
+        expect(deleteObjectsRequests("files", "<Delete><Object><Key>a</Key></Object>"), "not well-formed: s3rver refuses it").to.equal(
+            undefined,
+        );
+        expect(deleteObjectsRequests("files", "<Delete></Delete>"), "no objects: s3rver refuses it").to.equal(undefined);
     });
 
     it("keeps a hostile path's undecodable escapes as written rather than failing", () => {
