@@ -251,8 +251,8 @@ const MAX_RESPONSE_BYTES = 6_291_556;
 
 function respond(request, outcome) {
     if (current === request) current = undefined;
-    // The peak so far, from getrusage (no file to read): what REPORT's Max Memory Used gives, and what Lambda's limit bounds.
-    const rss = process.resourceUsage().maxRSS * 1024;
+    // The peak so far: what REPORT's Max Memory Used gives, and what Lambda's limit bounds.
+    const rss = peakRss();
     if (rss > settings.memoryLimitBytes) return outOfMemory();
     let json;
     if (outcome.ok) {
@@ -315,8 +315,36 @@ function serializeError(err) {
  */
 function watchMemory(limitBytes) {
     setInterval(() => {
-        if (process.memoryUsage.rss() > limitBytes) outOfMemory();
+        const rss = process.memoryUsage.rss();
+        sampledPeak = Math.max(sampledPeak, rss);
+        if (rss > limitBytes) outOfMemory();
     }, 20).unref();
+}
+
+/** getrusage's maxRSS as this process started: Linux carries the spawning process's peak across exec into it. */
+const INHERITED_MAX_RSS = process.resourceUsage().maxRSS * 1024;
+let sampledPeak = 0;
+let statusFd;
+try {
+    statusFd = fs.openSync("/proc/self/status", "r");
+} catch {
+    // Not Linux: the watchdog's samples and the resident size now stand for the peak.
+}
+const statusBuffer = Buffer.alloc(4096);
+
+/**
+ * This process's own peak resident memory. getrusage's maxRSS (one cheap call) is it once it passes the inherited
+ * peak; below that it may be the local cloud's own, so the kernel's VmHWM of this process is read instead.
+ */
+function peakRss() {
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    if (maxRss > INHERITED_MAX_RSS) return maxRss;
+    if (statusFd !== undefined) {
+        const length = fs.readSync(statusFd, statusBuffer, 0, statusBuffer.length, 0);
+        const kilobytes = /VmHWM:\s+(\d+) kB/.exec(statusBuffer.toString("latin1", 0, length))?.[1];
+        if (kilobytes !== undefined) return Number(kilobytes) * 1024;
+    }
+    return Math.max(sampledPeak, process.memoryUsage.rss());
 }
 
 function outOfMemory() {

@@ -169,6 +169,16 @@ describe("local Lambda: execution environments as AWS documents them (B41–B43)
         expect(valueOf(await lambda.invoke("hungry", {}))).to.equal("fine");
     });
 
+    it("counts an environment's own memory, not the local cloud's that spawned it (Linux's getrusage carries that over)", async () => {
+        // The spawning process holds more than the function's 128 MB while the environment starts.
+        const ballast = Buffer.alloc(256 * 1024 * 1024, 1);
+        const lambda = start([inlineFunction("small", "exports.handler = async () => 'fine';")]);
+        expect(valueOf(await lambda.invoke("small", {}))).to.equal("fine");
+        expect(ballast[ballast.length - 1], "still held").to.equal(1);
+        const used = Number(/Max Memory Used: (\d+) MB/.exec(linesOf("small").find((line) => line.startsWith("REPORT")) ?? "")?.[1]);
+        expect(used).to.be.within(1, 127);
+    });
+
     it("gives the handler Lambda's context: a string memory limit, the ARN, the time left", async () => {
         const lambda = start([
             inlineFunction(
