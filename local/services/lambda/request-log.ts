@@ -1,4 +1,4 @@
-import type { InvokeOutcome } from "./runtime";
+import type { InvokeOutcome } from "./execution-environment";
 
 /**
  * One line of the request log for a synchronous invocation: the time, what invoked the function (an API's route,
