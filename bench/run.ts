@@ -236,7 +236,16 @@ async function serverlessOffline(args: Args) {
 
 async function testWallTime(): Promise<number> {
     const started = Date.now();
-    await run("npm", ["test"], { cwd: ROOT, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
+    try {
+        await run("npm", ["test"], { cwd: ROOT, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
+    } catch (err) {
+        // The step keeps one line: the count and the first failing test, which the bare "Command failed" hides.
+        const output = String((err as { stdout?: unknown }).stdout ?? "");
+        const failing = /(\d+ failing)\s+1\) ([^\n]+)\n\s+([^\n]+)/.exec(output);
+        throw new Error(failing ? `npm test: ${failing[1]}; first: ${failing[2].trim()} ${failing[3].trim()}` : String(err), {
+            cause: err,
+        });
+    }
     return Date.now() - started;
 }
 
