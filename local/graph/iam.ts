@@ -24,21 +24,3 @@ export function compileWildcard(pattern: string, ignoreCase = false): RegExp {
 
 /** Compiled once: the gateway matches a permission's `sourceArn` on every message. The graph's patterns are few. */
 const COMPILED = new Map<string, RegExp>();
-
-export interface PolicyStatement {
-    Effect?: string;
-    Action?: string | string[];
-    Resource?: string | string[];
-}
-export interface PolicyDocument {
-    Statement?: PolicyStatement[];
-}
-
-/** A policy allows `action` on `resource` when an Allow statement covers both and no Deny statement does. */
-export function policyAllows(policy: PolicyDocument | undefined, action: string, resource: string): boolean {
-    const covers = (statement: PolicyStatement) =>
-        [statement.Action ?? []].flat().some((a) => wildcardMatches(a, action, true)) &&
-        [statement.Resource ?? []].flat().some((r) => wildcardMatches(r, resource));
-    const statements = policy?.Statement ?? [];
-    return statements.some((s) => s.Effect === "Allow" && covers(s)) && !statements.some((s) => s.Effect === "Deny" && covers(s));
-}

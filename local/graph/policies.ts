@@ -62,6 +62,11 @@ export function compilePolicy(document: unknown, source: string, supportedKeys: 
     };
 }
 
+/** Whether a policy document (a Lambda authorizer's answer) allows `action` on `resource`, as the compiled policy decides. */
+export function policyAllows(document: unknown, action: string, resource: string): boolean {
+    return compilePolicy(document ?? {}, "policy", []).policy.decide({ action, resource }) === "Allow";
+}
+
 /** Several identity policies of one principal together: any explicit Deny, else any Allow, else an implicit Deny. */
 export function decideAll(policies: readonly CompiledPolicy[], request: AuthorizationRequest): Decision {
     let allowed = false;

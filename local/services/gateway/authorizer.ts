@@ -1,4 +1,4 @@
-import { policyAllows, type PolicyDocument } from "../../graph/iam";
+import { policyAllows } from "../../graph/policies";
 import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec, RouteSpec } from "../../graph/specs";
 import type { GatewayLambda } from "./integration";
@@ -66,7 +66,7 @@ export async function authorizeConnect(
     }
     const result = outcome.value as {
         principalId?: unknown;
-        policyDocument?: PolicyDocument;
+        policyDocument?: unknown;
         context?: Record<string, unknown>;
     } | null;
     if (!policyAllows(result?.policyDocument, "execute-api:Invoke", methodArn)) {
