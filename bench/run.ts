@@ -10,6 +10,7 @@ import { recordInChild } from "../local/record/record-in-child";
 import { archiveFigures } from "./archives";
 import { channelBenchmark } from "./channels";
 import { fanoutBenchmark } from "./fanout";
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, reportDirectory, type BenchArgs, type Step } from "./args";
 import { benchmarkReport } from "./report";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -18,28 +19,7 @@ const PEERS = path.join(__dirname, "peers");
 const NODE_PATH = path.join(ROOT, "node_modules");
 const run = promisify(execFile);
 
-interface Args {
-    quick: boolean;
-    peers: boolean;
-    tests: boolean;
-    /** Run only these steps (`--only fanout,archives`); all by default. */
-    only?: string[];
-    /** Client counts of the fan-out benchmark (`--fanout-sizes 100,1000`). */
-    fanoutSizes?: number[];
-}
-
-function parseArgs(): Args {
-    const argv = process.argv.slice(2);
-    const only = argv.indexOf("--only");
-    const sizes = argv.indexOf("--fanout-sizes");
-    return {
-        quick: argv.includes("--quick"),
-        peers: !argv.includes("--no-peers"),
-        tests: !argv.includes("--no-tests"),
-        only: only >= 0 ? (argv[only + 1] ?? "").split(",") : undefined,
-        fanoutSizes: sizes >= 0 ? (argv[sizes + 1] ?? "").split(",").map(Number) : undefined,
-    };
-}
+type Args = BenchArgs;
 
 type EchoResult = Record<string, unknown>;
 
@@ -250,7 +230,18 @@ async function testWallTime(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-    const args = parseArgs();
+    let args: Args;
+    try {
+        args = parseBenchArgs(process.argv.slice(2));
+    } catch (err) {
+        if (!(err instanceof BenchUsageError)) throw err;
+        console.error(`bench: ${err.message}`);
+        process.exit(2);
+    }
+    if (args.help) {
+        console.log(BENCH_USAGE);
+        return;
+    }
     const startedAt = new Date();
     const results: Record<string, unknown> = {
         machine: {
@@ -263,7 +254,7 @@ async function main(): Promise<void> {
         date: startedAt.toISOString(),
         quick: args.quick,
     };
-    const step = async (name: string, work: () => Promise<unknown>) => {
+    const step = async (name: Step, work: () => Promise<unknown>) => {
         if (args.only && !args.only.includes(name)) return;
         console.log(`bench: ${name}…`);
         try {
@@ -282,17 +273,19 @@ async function main(): Promise<void> {
     await step("channels", () => channelBenchmark({ quick: args.quick, log: (line) => console.log(`bench: ${line}`) }));
     await step("archives", async () => archiveFigures(ROOT, (await recordInChild(ROOT, { typeCheck: false })).program));
     if (args.tests) await step("npmTestMs", testWallTime);
-    if (args.only) {
-        // A partial run: its figures are printed, never written over the full report.
+    const directory = reportDirectory(args, ROOT);
+    if (directory === undefined) {
+        // A partial run: its figures are printed, never written over the tracked report.
         console.log(JSON.stringify(results, null, 2));
         return;
     }
-    fs.writeFileSync(path.join(ROOT, "BENCHMARKS.json"), JSON.stringify(results, null, 2) + "\n");
+    fs.mkdirSync(directory, { recursive: true });
+    fs.writeFileSync(path.join(directory, "BENCHMARKS.json"), JSON.stringify(results, null, 2) + "\n");
     fs.writeFileSync(
-        path.join(ROOT, "BENCHMARKS.md"),
+        path.join(directory, "BENCHMARKS.md"),
         benchmarkReport(results as unknown as Parameters<typeof benchmarkReport>[0], process.argv.slice(2)),
     );
-    console.log("bench: wrote BENCHMARKS.md and BENCHMARKS.json");
+    console.log(`bench: wrote BENCHMARKS.md and BENCHMARKS.json${directory === ROOT ? "" : ` in ${directory}`}`);
 }
 
 main().catch((err: unknown) => {
