@@ -34,6 +34,9 @@ const DATA_PLANE = new Set([
     "ExecuteTransaction",
 ]);
 
+/** The operation a request names: `DynamoDB_20120810.PutItem` → `PutItem`. */
+const operationOf = (req: IncomingMessage): string => String(req.headers["x-amz-target"] ?? "").replace(/^DynamoDB_\d+\./, "");
+
 /** DynamoDB's request size limit, and dynalite's: a larger body is refused with 413 either way. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -60,7 +63,7 @@ async function authorized(
     } catch {
         return replayRequest(req, body);
     }
-    const operation = String(req.headers["x-amz-target"] ?? "").replace(/^DynamoDB_\d+\./, "");
+    const operation = operationOf(req);
     const requestBody = parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
     const denial = access.check(caller, dynamodbRequests(operation, requestBody, place));
     if (denial === undefined) return replayRequest(req, body);
@@ -73,7 +76,7 @@ async function authorized(
 /** Answers a request the fault model fails as DynamoDB would (B45); false when it goes through. */
 function injectFault(req: IncomingMessage, res: ServerResponse, faults: Faults | undefined): boolean {
     if (!faults) return false;
-    const operation = String(req.headers["x-amz-target"] ?? "").replace(/^DynamoDB_\d+\./, "");
+    const operation = operationOf(req);
     if (!DATA_PLANE.has(operation)) return false;
     const fault = faults.next("dynamodb", operation);
     if (fault === undefined) return false;

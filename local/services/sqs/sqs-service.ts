@@ -232,13 +232,7 @@ export class SqsService {
 
     /** Any URL (local, SQS's own, another host) whose path is `/<account>/<name>` names the queue. */
     private queueAt(queueUrl: string): Queue {
-        let path = queueUrl;
-        try {
-            path = new URL(queueUrl).pathname;
-        } catch {
-            // A bare path names the queue too.
-        }
-        const match = QUEUE_PATH.exec(path);
+        const match = QUEUE_PATH.exec(safePath(queueUrl));
         const queue = match ? this.queues.get(match[2]) : undefined;
         if (!queue || !this.accountsOf(queue).includes(match![1])) throw errors.queueDoesNotExist();
         return queue;
@@ -262,6 +256,7 @@ export class SqsService {
     }
 }
 
+/** A URL's path, or the text itself when it is not a URL: a bare path names the queue too. */
 function safePath(url: string): string {
     try {
         return new URL(url).pathname;
