@@ -29,6 +29,12 @@ export interface StartLocalCloudOptions extends Partial<Omit<LocalCloudOptions, 
      */
     typeCheck?: boolean;
     /**
+     * Reuse the program's last recording (kept in its `.local` folder) while no file, environment variable or stack
+     * setting the recording read has changed; `false` records it again.
+     * @default true
+     */
+    cache?: boolean;
+    /**
      * Where each log line also goes (every line is kept in `logs` too).
      * @default nowhere
      */
@@ -62,8 +68,8 @@ export interface StartedLocalCloud extends LocalCloud {
  * }
  */
 export async function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<StartedLocalCloud> {
-    const { program: programDir = ".", stack, typeCheck, log, ...cloudOptions } = options;
-    const { program } = await loadProgram(path.resolve(programDir), { stack, typeCheck });
+    const { program: programDir = ".", stack, typeCheck, cache, log, ...cloudOptions } = options;
+    const { program } = await loadProgram(path.resolve(programDir), { stack, typeCheck, cache });
     const graph = new ResourceGraph(program);
     const logs: string[] = [];
     const cloud = await serveRecording(program, {

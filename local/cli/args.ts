@@ -17,6 +17,8 @@ Commands:
                            @connections 429/500/dropped clients, DynamoDB throttling/500, crashed invocations
     --iam on|off           deny a function's call its role does not allow, as AWS would (default on)
     --transpile-only       skip the type check that \`pulumi up\` makes (as PULUMI_NODEJS_TRANSPILE_ONLY=true does)
+    --no-cache             record the program again; by default the last recording (<programDir>/.local) is reused
+                           while no file, environment variable or stack setting it read has changed
     --function NAME        log only this function's requests and output (its resource name, e.g. chat-sendmessage)
     --quiet                print only the outputs, not the resources or each request's log
   upload <file> [key]      put a file into the running local cloud's bucket (key: the file's name)
@@ -47,6 +49,8 @@ export interface DevArgs {
     /** IAM enforced on the functions' calls. */
     iam: boolean;
     transpileOnly: boolean;
+    /** Reuse the last recording while nothing it read has changed. */
+    cache: boolean;
     quiet: boolean;
     /** Log only this function's lines. */
     function?: string;
@@ -122,6 +126,7 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
         faults: {},
         iam: true,
         transpileOnly: false,
+        cache: true,
         quiet: false,
     };
     let dirGiven = false;
@@ -147,6 +152,7 @@ function parseDev(options: string[]): Omit<DevArgs, "verbose"> {
             },
             "--persist": () => (args.persist = true),
             "--transpile-only": () => (args.transpileOnly = true),
+            "--no-cache": () => (args.cache = false),
             "--quiet": () => (args.quiet = true),
             "--function": (v) => (args.function = v),
         },

@@ -33,13 +33,19 @@ function logFilter(functionName: string | undefined, program: RecordedProgram, p
 export async function runDev(args: DevArgs, cwd: string): Promise<void> {
     const programDir = path.resolve(cwd, args.programDir);
     const started = Date.now();
-    const loading = loadProgram(programDir, { stack: args.stack, typeCheck: !args.transpileOnly, verbose: args.verbose });
+    const loading = loadProgram(programDir, {
+        stack: args.stack,
+        typeCheck: !args.transpileOnly,
+        verbose: args.verbose,
+        cache: args.cache,
+    });
     // The emulators' modules load while the children work: all three take a while, on different cores.
     // (A require, not import(): under nodenext a CommonJS file's import() stays an ES-module import.)
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { serveRecording } = require("../cloud") as typeof import("../cloud");
-    const { program, typeCheck } = await loading;
+    const { program, typeCheck, recording } = await loading;
     const typeChecked = { checked: "type-checked", unchanged: "type check unchanged", skipped: "not type-checked" }[typeCheck];
+    const recorded = { recorded: "recorded", reused: "recording reused" }[recording];
     const log = args.quiet ? () => undefined : logFilter(args.function, program, (line) => console.log(line));
     const cloud = await serveRecording(program, {
         port: args.port,
@@ -72,7 +78,7 @@ export async function runDev(args: DevArgs, cwd: string): Promise<void> {
             : `IAM: not enforced (--iam off): every call is allowed.`,
     );
     console.log(`Outputs also in ${path.relative(cwd, outputsFile) || "outputs.json"}.`);
-    console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${typeChecked}). Press Ctrl-C to stop.`);
+    console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${typeChecked}, ${recorded}). Press Ctrl-C to stop.`);
 
     let stopping = false;
     const stop = (signal: string) => {

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ProgramError } from "./program-error";
 import type { RecordedProgram } from "./record-program";
-import { recordInChild } from "./record-in-child";
+import { recordingEnvironment, recordInChild, type HostedRecording } from "./record-in-child";
+import { cachedRecording, forgetRecording, saveRecording } from "./recording-cache";
 import { readStackSettings } from "./stack-settings";
 import { entryFile, typeCheckInChild } from "./type-check-in-child";
 
@@ -13,12 +14,16 @@ export interface LoadOptions {
     typeCheck?: boolean;
     /** Keep the loader's stack trace in a recording error. @default false */
     verbose?: boolean;
+    /** Reuse the last recording while nothing it read has changed (`.local/recording.<stack>.json`). @default true */
+    cache?: boolean;
 }
 
 export interface LoadedProgram {
     program: RecordedProgram;
     /** "checked", "unchanged" (nothing the compiler read changed since the last passing check) or "skipped". */
     typeCheck: "checked" | "unchanged" | "skipped";
+    /** "recorded" now, or "reused": the last recording, nothing it read having changed. */
+    recording: "recorded" | "reused";
 }
 
 /** Checks what an operator can get wrong before anything runs, each failure naming its fix; returns the entry file. */
@@ -68,7 +73,14 @@ export async function loadProgram(programDir: string, options: LoadOptions = {})
     const stack = options.stack ?? "dev";
     const entry = preflight(programDir, stack);
     const typeCheck = options.typeCheck === false ? undefined : typeCheckInChild(programDir, entry);
-    const recording = recordInChild(programDir, { stack, typeCheck: false });
+    const reused = options.cache === false ? undefined : cachedRecording(programDir, stack, recordingEnvironment({ typeCheck: false }));
+    if (options.cache === false) forgetRecording(programDir, stack);
+    const recording: Promise<HostedRecording> = reused
+        ? Promise.resolve(reused)
+        : recordInChild(programDir, { stack, typeCheck: false }).then(({ inputs, ...hosted }) => {
+              saveRecording(programDir, stack, hosted, inputs);
+              return hosted;
+          });
     const [checked, recorded] = await Promise.allSettled([typeCheck, recording]);
     if (checked.status === "rejected") throw new ProgramError(`Could not type-check ${programDir}: ${String(checked.reason)}`);
     const check = checked.value;
@@ -78,5 +90,9 @@ export async function loadProgram(programDir: string, options: LoadOptions = {})
         );
     }
     if (recorded.status === "rejected") throw recordingError(recorded.reason, options.verbose ?? false);
-    return { program: recorded.value.program, typeCheck: check ? (check.checked ? "checked" : "unchanged") : "skipped" };
+    return {
+        program: recorded.value.program,
+        typeCheck: check ? (check.checked ? "checked" : "unchanged") : "skipped",
+        recording: reused ? "reused" : "recorded",
+    };
 }

@@ -9,6 +9,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { packageRoot, pulumiTypeScript } = require("./pulumi-typescript");
+const { watchProgramInputs } = require("./program-inputs");
 
 function parseArgs(argv) {
     const args = { programDir: undefined, stack: "dev", out: undefined };
@@ -47,6 +48,7 @@ function registerTypeScriptLikePulumi(programDir) {
 
 async function main() {
     const args = parseArgs(process.argv.slice(2));
+    const inputs = watchProgramInputs();
     process.chdir(args.programDir);
     const loader = registerTypeScriptLikePulumi(args.programDir);
     const { readStackSettings } = require("./stack-settings");
@@ -63,7 +65,7 @@ async function main() {
     });
     const program = await recordProgram(settings, () => require(settings.main));
     finished = true;
-    const text = JSON.stringify({ loader, program });
+    const text = JSON.stringify({ loader, program, inputs: inputs.collect() });
     if (args.out) fs.writeFileSync(args.out, text);
     else process.stdout.write(text + "\n");
 }

@@ -3,23 +3,31 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { RecordedProgram } from "./record-program";
+import type { RecordingInputs } from "./recording-cache";
 
 export interface HostedRecording {
     loader: { typescript: { version: string; path: string }; tsNode: { version: string; path: string }; typeChecked: boolean };
     program: RecordedProgram;
 }
 
+/** The environment a recording runs in: this process's, with ts-node's type check off when asked. */
+export function recordingEnvironment(options: { typeCheck?: boolean }): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    if (options.typeCheck === false) env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    return env;
+}
+
 /**
  * Records a program folder in a child process, loaded exactly as Pulumi's language host loads it
- * (`pulumi-host.js`): a fresh process per recording, so no module cache or Pulumi state is shared.
+ * (`pulumi-host.js`): a fresh process per recording, so no module cache or Pulumi state is shared. It reports
+ * what the program read too, the recording cache's inputs.
  */
 export async function recordInChild(
     programDir: string,
     options: { stack?: string; typeCheck?: boolean; timeoutMs?: number } = {},
-): Promise<HostedRecording> {
+): Promise<HostedRecording & { inputs: RecordingInputs }> {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sw-record-")), "graph.json");
-    const env = { ...process.env };
-    if (options.typeCheck === false) env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    const env = recordingEnvironment(options);
     try {
         await new Promise<void>((resolve, reject) => {
             execFile(
@@ -30,7 +38,7 @@ export async function recordInChild(
                     err ? reject(new Error(`could not run the program in ${programDir}:\n${stderr.trim() || err.message}`)) : resolve(),
             );
         });
-        return JSON.parse(fs.readFileSync(out, "utf8")) as HostedRecording;
+        return JSON.parse(fs.readFileSync(out, "utf8")) as HostedRecording & { inputs: RecordingInputs };
     } finally {
         fs.rmSync(path.dirname(out), { recursive: true, force: true });
     }

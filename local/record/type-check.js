@@ -6,38 +6,25 @@
 //
 // Most of a check is parsing declarations (@pulumi/aws alone is thousands of files), which TypeScript's incremental
 // build info does not save. So a passing check also writes a stamp: every file the compiler read (sources,
-// declarations, lib files, the tsconfig chain) with its size and modification time, and a hash of each file outside
-// node_modules. A later start whose files all match passes without loading TypeScript.
+// declarations, lib files, the tsconfig chain), stamped as file-stamps.js says. A later start whose files all match
+// passes without loading TypeScript.
 //
 // usage: node local/record/type-check.js <programDir> <entryFile>
 // exit 0: no errors; exit 1: the diagnostics, formatted as tsc prints them, on stderr.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { stampsOf, stampsHold } = require("./file-stamps");
 const { packageRoot, pulumiTypeScript } = require("./pulumi-typescript");
 
-const { createHash } = require("node:crypto");
-
 /** What makes a stamp valid besides its files: the entry, the environment Pulumi reads, this script's version. */
-const stampKey = (entry) => JSON.stringify({ entry, tsconfig: process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? null, version: 1 });
-const hashOf = (file) => createHash("sha256").update(fs.readFileSync(file)).digest("base64");
-const inNodeModules = (file) => file.split(path.sep).includes("node_modules");
-
-function fileStamp(file) {
-    const stat = fs.statSync(file);
-    return { file, size: stat.size, mtimeMs: stat.mtimeMs, hash: inNodeModules(file) ? undefined : hashOf(file) };
-}
+const stampKey = (entry) => JSON.stringify({ entry, tsconfig: process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? null, version: 2 });
 
 /** Whether every file of the last passing check is as it was then. */
 function stampHolds(stampFile, entry) {
     try {
         const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8"));
-        if (stamp.key !== stampKey(entry)) return false;
-        return stamp.files.every((was) => {
-            const now = fs.statSync(was.file, { throwIfNoEntry: false });
-            if (!now || now.size !== was.size) return false;
-            return was.hash === undefined ? now.mtimeMs === was.mtimeMs : hashOf(was.file) === was.hash;
-        });
+        return stamp.key === stampKey(entry) && stampsHold(stamp.files);
     } catch {
         return false;
     }
@@ -88,7 +75,7 @@ function main() {
         // A newly installed package (an @types one, say) changes resolution without changing any file read so far.
         ...["package.json", "package-lock.json"].map((name) => path.join(packageRoot(programDir), name)).filter((f) => fs.existsSync(f)),
     ];
-    const stamp = { key: stampKey(entry), files: [...new Set(read)].map(fileStamp) };
+    const stamp = { key: stampKey(entry), files: stampsOf(read) };
     fs.writeFileSync(stampFile, JSON.stringify(stamp));
     process.stdout.write("checked\n");
 }

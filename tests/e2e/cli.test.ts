@@ -96,7 +96,7 @@ describe("the serverless-websockets CLI", () => {
         let stdout = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
         try {
-            await eventually(() => /Ready in .* \(not type-checked\)/.test(stdout), 60_000, "the transpile-only start");
+            await eventually(() => /Ready in .* \(not type-checked, /.test(stdout), 60_000, "the transpile-only start");
             const url = /url: "(ws:\/\/[^"]+)"/.exec(stdout)?.[1];
             const client = await TestClient.open(String(url));
             expect(await client.ask('{"action":"test","echo":"typed?"}')).to.equal("Echoing your message: typed?");

@@ -182,7 +182,7 @@ describe("the package installed into a program outside the repository", function
         child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
         child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
         try {
-            await eventually(() => /Ready in .* \(type-checked\)/.test(output), 120_000, `the installed CLI to be ready:\n${output}`);
+            await eventually(() => /Ready in .* \(type-checked, /.test(output), 120_000, `the installed CLI to be ready:\n${output}`);
             const outputs = JSON.parse(fs.readFileSync(path.join(consumer, ".local", "outputs.json"), "utf8")) as {
                 outputs: Record<string, string>;
             };

@@ -25,6 +25,7 @@ describe("CLI arguments", () => {
             faults: {},
             iam: true,
             transpileOnly: false,
+            cache: true,
             quiet: false,
             verbose: false,
         });
@@ -44,6 +45,7 @@ describe("CLI arguments", () => {
                 "--iam",
                 "off",
                 "--transpile-only",
+                "--no-cache",
                 "--quiet",
                 "--verbose",
             ]),
@@ -57,6 +59,7 @@ describe("CLI arguments", () => {
             faults: { connections: { rate: 0.2 }, dynamodb: { rate: 0.05 }, functions: { rate: 1 } },
             iam: false,
             transpileOnly: true,
+            cache: false,
             quiet: true,
             verbose: true,
         });
