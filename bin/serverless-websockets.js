@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `serverless-websockets` command. In a checkout of this repository it runs the TypeScript sources through
-// ts-node, transpile-only (`npm test` checks their types; the programs it runs are type-checked by the CLI itself, as
-// `pulumi up` would), so a stale build is never run; the installed package has no sources and runs the build in dist/.
+// The `serverless-websockets` command. In a checkout of this repository it runs the TypeScript sources, transpiled
+// by tsx (esbuild) without a type check (`npm test` checks their types; the programs it runs are type-checked by the
+// CLI itself, as `pulumi up` would), so a stale build is never run. tsx keeps each transpiled file keyed by its
+// content, so a start loads neither TypeScript nor esbuild for files unchanged since the last. The installed
+// package has no sources and runs the build in dist/.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -10,7 +12,7 @@ const root = path.join(__dirname, "..");
 const source = path.join(root, "local", "cli", "main.ts");
 let cli;
 if (fs.existsSync(source)) {
-    require("ts-node").register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+    require("tsx/cjs/api").register();
     cli = require(source);
 } else {
     cli = require(path.join(root, "dist", "local", "cli", "main.js"));

@@ -7,6 +7,13 @@ const fs = require("node:fs");
 const Module = require("node:module");
 const path = require("node:path");
 
+/**
+ * Variables that say how the shell or npm started this process, not what the program is: libraries that scan the
+ * whole environment (npm's proxy lookup reads every variable) would otherwise make \`npm start\` and \`npm test\`
+ * invalidate each other's recording.
+ */
+const LAUNCH_VARIABLES = /^(_|SHLVL|PWD|OLDPWD|INIT_CWD|npm_.*)$/;
+
 /** Starts watching; `collect()` returns what was read since, as absolute paths and variable values. */
 function watchProgramInputs() {
     const files = new Set();
@@ -26,14 +33,17 @@ function watchProgramInputs() {
     for (const name of ["readFile", "stat", "readdir", "open"]) wrap(fs.promises, name);
 
     const realEnv = process.env;
+    const noteVariable = (key) => {
+        if (typeof key === "string" && !env.has(key) && !LAUNCH_VARIABLES.test(key))
+            env.set(key, realEnv[key] === undefined ? null : String(realEnv[key]));
+    };
     process.env = new Proxy(realEnv, {
         get(target, key) {
-            const value = Reflect.get(target, key);
-            if (typeof key === "string" && !env.has(key)) env.set(key, value === undefined ? null : String(value));
-            return value;
+            noteVariable(key);
+            return Reflect.get(target, key);
         },
         has(target, key) {
-            if (typeof key === "string" && !env.has(key)) env.set(key, target[key] === undefined ? null : String(target[key]));
+            noteVariable(key);
             return Reflect.has(target, key);
         },
     });
