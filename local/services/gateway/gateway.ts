@@ -4,7 +4,7 @@ import type { ConnectionJournal } from "./connection-journal";
 import type { Latency } from "../latency";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { ResourceGraph } from "../../graph/resource-graph";
 import type { ApiSpec } from "../../graph/specs";
 import type { GatewayLimits } from "./limits";
@@ -45,8 +45,6 @@ export interface GatewayOptions {
 interface Connection extends ConnectionInfo {
     ws: WebSocket;
     lastActiveAt: number;
-    idleTimer?: NodeJS.Timeout;
-    lifetimeTimer: NodeJS.Timeout;
     /** Set when the gateway closes the connection itself, for the DISCONNECT event (B16). */
     serverClose?: { code: number; reason: string };
 }
@@ -67,6 +65,44 @@ export class WebSocketGateway {
     private readonly wss: WebSocketServer;
     private readonly connections = new Map<string, Connection>();
     private readonly pendingDisconnects = new Set<Promise<unknown>>();
+    /** Checks every open connection against the idle and lifetime limits (B24) while any is open. */
+    private sweeper?: NodeJS.Timeout;
+    /** Which connection a socket is, for the listeners every socket shares. */
+    private readonly connectionOfSocket = new WeakMap<WebSocket, Connection>();
+    /**
+     * One set of socket listeners for every connection, finding it from the socket they are called on, rather than
+     * three closures per connection over it.
+     */
+    private readonly socketListeners = (() => {
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
+        const gateway = this;
+        return {
+            // ws closes oversized messages with 1009 (B24) and invalid UTF-8 with 1007; $disconnect reports that code.
+            error(this: WebSocket, err: Error & { code?: string }): void {
+                const connection = gateway.connectionOfSocket.get(this);
+                if (!connection) return;
+                const code = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? 1009 : err.code === "WS_ERR_INVALID_UTF8" ? 1007 : 1002;
+                connection.serverClose ??= { code, reason: err.message };
+            },
+            message(this: WebSocket, data: RawData, isBinary: boolean): void {
+                const connection = gateway.connectionOfSocket.get(this);
+                if (!connection) return;
+                if (isBinary) {
+                    gateway.closeConnection(connection, 1003, "Binary frames are not supported");
+                    return;
+                }
+                connection.lastActiveAt = Date.now();
+                gateway.onMessage(connection, data.toString()).catch((err: unknown) => {
+                    gateway.options.log(`${gateway.options.api.name}: message failed: ${String(err)}`);
+                    gateway.send(connection, errorFrame("Internal server error", connection.connectionId, newId()));
+                });
+            },
+            close(this: WebSocket, code: number, reason: Buffer): void {
+                const connection = gateway.connectionOfSocket.get(this);
+                if (connection) gateway.onClose(connection, code, reason.toString());
+            },
+        };
+    })();
     private readonly protocols = new WeakMap<IncomingMessage, string>();
     private readonly lambda: GatewayLambda;
     private readonly info: ApiInfo;
@@ -138,6 +174,8 @@ export class WebSocketGateway {
         );
         await Promise.all(closed);
         await Promise.all([...this.pendingDisconnects]);
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
         this.wss.close();
         await close(this.server);
     }
@@ -196,52 +234,39 @@ export class WebSocketGateway {
     // ---- an open connection ----
 
     private onOpen(info: ConnectionInfo, ws: WebSocket): void {
-        const { limits } = this.options;
-        const connection: Connection = {
-            ...info,
-            ws,
-            lastActiveAt: Date.now(),
-            lifetimeTimer: setTimeout(() => this.closeConnection(connection, 1001, "Going away"), limits.maxLifetimeMs),
-        };
+        const connection: Connection = { ...info, ws, lastActiveAt: Date.now() };
         this.connections.set(connection.connectionId, connection);
         this.options.journal?.opened(connection);
         this.options.connectionTap?.(this.options.api.name, ws);
-        this.touch(connection);
-        // ws closes oversized messages with 1009 (B24) and invalid UTF-8 with 1007; $disconnect reports that code.
-        ws.on("error", (err: Error & { code?: string }) => {
-            const code = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? 1009 : err.code === "WS_ERR_INVALID_UTF8" ? 1007 : 1002;
-            connection.serverClose ??= { code, reason: err.message };
-        });
-        ws.on("message", (data, isBinary) => {
-            if (isBinary) {
-                this.closeConnection(connection, 1003, "Binary frames are not supported");
-                return;
-            }
-            this.touch(connection);
-            this.onMessage(connection, data.toString()).catch((err: unknown) => {
-                this.options.log(`${this.options.api.name}: message failed: ${String(err)}`);
-                this.send(connection, errorFrame("Internal server error", connection.connectionId, newId()));
-            });
-        });
-        ws.on("close", (code, reason) => this.onClose(connection, code, reason.toString()));
+        this.sweeper ??= setInterval(() => this.sweep(), this.sweepEveryMs()).unref();
+        this.connectionOfSocket.set(ws, connection);
+        ws.on("error", this.socketListeners.error);
+        ws.on("message", this.socketListeners.message);
+        ws.on("close", this.socketListeners.close);
     }
 
     /**
-     * Marks the connection active. The idle timer is not re-armed on every message: when it fires, it closes the
-     * connection only if it has really been idle that long, and otherwise waits out the rest.
+     * How often the limits are checked: a tenth of the shorter, at most once a second, so a connection closes within
+     * a second of its limit. One timer for every connection, not two each (a timer and its closure are a tenth of
+     * what an open connection holds).
      */
-    private touch(connection: Connection): void {
-        connection.lastActiveAt = Date.now();
-        if (connection.idleTimer === undefined) this.armIdleTimer(connection, this.options.limits.idleTimeoutMs);
+    private sweepEveryMs(): number {
+        const { idleTimeoutMs, maxLifetimeMs } = this.options.limits;
+        return Math.max(5, Math.min(1_000, Math.min(idleTimeoutMs, maxLifetimeMs) / 10));
     }
 
-    private armIdleTimer(connection: Connection, delayMs: number): void {
-        connection.idleTimer = setTimeout(() => {
-            const idleFor = Date.now() - connection.lastActiveAt;
-            const limit = this.options.limits.idleTimeoutMs;
-            if (idleFor >= limit) this.closeConnection(connection, 1001, "Going away");
-            else this.armIdleTimer(connection, limit - idleFor);
-        }, delayMs);
+    /** Closes with 1001 "Going away" every connection idle or open past its limit; stops once none is open. */
+    private sweep(): void {
+        const now = Date.now();
+        const { idleTimeoutMs, maxLifetimeMs } = this.options.limits;
+        for (const connection of this.connections.values()) {
+            const expired = now - connection.lastActiveAt >= idleTimeoutMs || now - connection.connectedAt >= maxLifetimeMs;
+            if (expired && connection.serverClose === undefined) this.closeConnection(connection, 1001, "Going away");
+        }
+        if (this.connections.size === 0) {
+            clearInterval(this.sweeper);
+            this.sweeper = undefined;
+        }
     }
 
     private async onMessage(connection: Connection, body: string): Promise<void> {
@@ -285,8 +310,6 @@ export class WebSocketGateway {
     private onClose(connection: Connection, code: number, reason: string): void {
         if (!this.connections.delete(connection.connectionId)) return;
         this.options.journal?.closed(connection.connectionId);
-        clearTimeout(connection.idleTimer);
-        clearTimeout(connection.lifetimeTimer);
         const route = this.options.api.routes.get("$disconnect");
         if (!route) return;
         const status = connection.serverClose?.code ?? code;
