@@ -51,10 +51,11 @@ export interface FanoutResults {
     /** By N, then latency (ms), then variant. */
     runs: Record<string, Record<string, Partial<Record<Variant, FanoutRun>>>>;
     /**
-     * Local cloud memory per open connection, by N, in bytes: the gateway thread's JavaScript heap and external
-     * memory (which shrink after a collection, so the delta is this N's), and resident memory (which may not).
+     * Local cloud memory per open connection, by N, in bytes, after a full collection: the JavaScript heap (the
+     * gateway's socket and connection, the rows' objects), external memory (the Buffers DynamoDB keeps the
+     * connection's rows in), and resident memory (which a collection may not shrink).
      */
-    memoryPerConnection: Record<string, { heapBytes: number; rssBytes: number }>;
+    memoryPerConnection: Record<string, { heapBytes: number; externalBytes: number; rssBytes: number }>;
     /** What IAM adds to each `@connections` post of the fan-out: one check of its role, timed alone. */
     iamCheckMicros?: number;
 }
@@ -238,7 +239,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
             const memory = () => {
                 gc();
                 const usage = process.memoryUsage();
-                return { heap: usage.heapUsed + usage.external, rss: usage.rss };
+                return { heap: usage.heapUsed, external: usage.external, rss: usage.rss };
             };
             const before = memory();
             await connect("ours", n);
@@ -247,6 +248,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
             if (n >= 1_000)
                 results.memoryPerConnection[n] = {
                     heapBytes: Math.round((after.heap - before.heap) / n),
+                    externalBytes: Math.round((after.external - before.external) / n),
                     rssBytes: Math.round((after.rss - before.rss) / n),
                 };
             const ids = await tableIds(dynamodb, outputs.tables.ours);

@@ -1,6 +1,8 @@
 import type { ArchiveFigure } from "./archives";
 import type { ChannelResults, ChannelRun } from "./channels";
 import type { FanoutResults, FanoutRun, Variant } from "./fanout";
+import type { MemoryFigures } from "./memory";
+import type { StartupFigures } from "./startup";
 
 type Phase = {
     msgsPerSec?: number;
@@ -19,6 +21,8 @@ type Target = {
     startupMedianMs?: number;
     startupMs?: number[];
     rssKbAfterEcho?: number;
+    startup?: StartupFigures;
+    memory?: MemoryFigures;
     /** The local cloud's echo again with `--iam off`. */
     iamOff?: Target;
     error?: string;
@@ -64,6 +68,133 @@ const lost = (phase: Phase | undefined) =>
                   (phase.expected !== undefined && phase.ok !== undefined ? phase.expected - phase.ok : "–"),
           );
 
+/** Label, target, measured value, whether it meets the target, and the value's unit. */
+type TargetRow = [string, string, number | undefined, (v: number) => boolean, ("×" | "%" | "ms" | "MB" | "B")?];
+
+const verdict = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? "–" : ok(value) ? "met" : "**not met**");
+const quotient = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+const medianOf = (values: number[] | undefined) =>
+    values && values.length > 0 ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : undefined;
+
+function measured(value: number | undefined, unit: TargetRow[4] = "×"): string {
+    if (value === undefined || Number.isNaN(value)) return "–";
+    if (unit === "%") return `${value.toFixed(2)} %`;
+    if (unit === "×") return `${value.toFixed(2)}×`;
+    return `${n(value, unit === "MB" ? 1 : 0)} ${unit}`;
+}
+
+function targetTable(rows: TargetRow[]): string {
+    return [
+        "| target | wanted | measured | |",
+        "|---|---|---|---|",
+        ...rows.map(([label, wanted, value, ok, unit]) => `| ${label} | ${wanted} | ${measured(value, unit)} | ${verdict(value, ok)} |`),
+    ].join("\n");
+}
+
+/** The performance targets: start-up, memory, fan-out and echo, each a figure or a ratio of this run. */
+function performanceTargets(results: Results): TargetRow[] {
+    const local = results.localCloud;
+    const startup = local?.startup;
+    const fanout = results.fanout?.error ? undefined : results.fanout;
+    const N = 10_000;
+    const fan = (latency: number, variant: Variant) => fanout?.runs[N]?.[latency]?.[variant]?.ms;
+    const echo = phases(local?.echo);
+    const slsDefault = phases(results.serverlessOffline?.default?.echo);
+    const slsInProcess = phases(results.serverlessOffline?.inProcess?.echo);
+    const ceiling = phases(results.ceiling?.echo);
+    const perConnection = fanout?.memoryPerConnection[N];
+    return [
+        [
+            "warm start ÷ serverless-offline's start",
+            "≤ 1.00×",
+            quotient(medianOf(startup?.warmMs), results.serverlessOffline?.default?.startupMedianMs),
+            (v) => v <= 1,
+        ],
+        ["cold start (after an edit), type check on", "≤ 3,000 ms", medianOf(startup?.coldMs), (v) => v <= 3_000, "ms"],
+        [
+            "process tree at rest, 5 s after ready",
+            "≤ 150 MB",
+            local?.memory ? local.memory.atRestKb / 1024 : undefined,
+            (v) => v <= 150,
+            "MB",
+        ],
+        [`heap per open connection, N = ${n(N)}`, "≤ 5,120 B", perConnection?.heapBytes, (v) => v <= 5_120, "B"],
+        [`SDK-bound ÷ ours K = 1, 0 ms, N = ${n(N)}`, "≥ 2×", quotient(fan(0, "sdkBound"), fan(0, "ours")), (v) => v >= 2],
+        [`ours K = 1 ÷ raw HTTP, 0 ms, N = ${n(N)}`, "≤ 2×", quotient(fan(0, "ours"), fan(0, "rawHttp")), (v) => v <= 2],
+        [`ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(N)}`, "≥ 1.5×", quotient(fan(0, "ours"), fan(0, "oursK2")), (v) => v >= 1.5],
+        [`ours K = 1 ÷ ours K = 2, 10 ms, N = ${n(N)}`, "≥ 1.5×", quotient(fan(10, "ours"), fan(10, "oursK2")), (v) => v >= 1.5],
+        ["echo (a) sequential ÷ serverless-offline default", "≥ 2×", quotient(echo.a?.msgsPerSec, slsDefault.a?.msgsPerSec), (v) => v >= 2],
+        [
+            "echo (a) sequential ÷ serverless-offline --useInProcess",
+            "≥ 1×",
+            quotient(echo.a?.msgsPerSec, slsInProcess.a?.msgsPerSec),
+            (v) => v >= 1,
+        ],
+        [
+            "echo (b) burst, warm ÷ the bare ws ceiling",
+            "≥ 0.5×",
+            quotient(echo.bWarm?.msgsPerSec, ceiling.bWarm?.msgsPerSec),
+            (v) => v >= 0.5,
+        ],
+    ];
+}
+
+function startupSection(results: Results): string {
+    const local = results.localCloud;
+    const startup = local?.startup;
+    const cold = medianOf(startup?.coldMs);
+    const row = (label: string, runs: number[] | undefined) => `| ${label} | ${n(medianOf(runs))} ms | ${(runs ?? []).join(", ")} |`;
+    return `## Start-up
+
+From launching the process to ready (outputs printed, ports open), the median of the starts, each stopped before the
+next. **Warm**: nothing changed since the last start, so the type check's stamp holds and the recording is reused
+(the ready line said: "${startup?.warmNote ?? "–"}"). **Cold**: as after an edit to the program, the type check's stamp
+and the recording are gone and both are redone, in two processes at once; TypeScript's incremental build info is kept
+(the ready line said: "${startup?.coldNote ?? "–"}"). The two halves of a cold start, each alone: the type check
+(\`local/record/type-check.js\`) and the recording (\`local/record/pulumi-host.js\`, the program run under mocks).
+
+| target | median | all runs (ms) |
+|---|---|---|
+${row("local cloud, warm (`serverless-websockets dev --quiet`)", startup?.warmMs)}
+${row("local cloud, cold", startup?.coldMs)}
+${row("the type check alone, cold", startup?.typeCheckColdMs)}
+${row("the recording alone, cold", startup?.recordingColdMs)}
+${row('serverless-offline default (to "listening")', results.serverlessOffline?.default?.startupMs)}
+${row("serverless-offline --useInProcess", results.serverlessOffline?.inProcess?.startupMs)}
+
+The type check alone is ${measured(percent(quotient(medianOf(startup?.typeCheckColdMs), cold)), "%")} of a cold start's time, the recording alone
+${measured(percent(quotient(medianOf(startup?.recordingColdMs), cold)), "%")}: a cold start is bound by the longer of the two, which share the machine's ${results.machine.cpus} cores.
+`;
+}
+
+function memorySection(results: Results): string {
+    const memory = results.localCloud?.memory;
+    const perConnection = results.fanout?.memoryPerConnection ?? {};
+    const mb = (kb: number | undefined) => (kb === undefined ? "–" : `${n(kb / 1024, 1)} MB`);
+    return `## Memory
+
+The local cloud running \`index.ts\`, its whole process tree (the gateway's process and each Lambda execution
+environment's), resident memory summed over the tree:
+
+| when | resident | processes |
+|---|---|---|
+| at rest, 5 s after ready | ${mb(memory?.atRestKb)} | ${memory?.processes.atRest ?? "–"} |
+| ${n(memory?.connections)} connections open on the broadcast API (each ran \`$connect\`), 5 s later | ${mb(memory?.withConnectionsKb)} | ${memory?.processes.withConnections ?? "–"} |
+| 5 s after they closed (each ran \`$disconnect\`) | ${mb(memory?.afterCloseKb)} | ${memory?.processes.afterClose ?? "–"} |
+| after the echo run below | ${mb(results.localCloud?.rssKbAfterEcho)} | |
+
+Per open connection, from the fan-out's connections (the local cloud in the benchmark's process, after a full
+collection): the JavaScript heap (the gateway's socket and connection, the rows' objects), external memory (the
+Buffers DynamoDB keeps each connection's two rows in) and resident memory:
+
+| N | heap | external | resident |
+|---|---|---|---|
+${Object.entries(perConnection)
+    .map(([size, m]) => `| ${n(Number(size))} | ${n(m.heapBytes)} B | ${n(m.externalBytes)} B | ${n(m.rssBytes)} B |`)
+    .join("\n")}
+`;
+}
+
 export function benchmarkReport(results: Results, argv: string[]): string {
     const targets: [string, Target | undefined][] = [
         ["bare ws echo (ceiling)", results.ceiling],
@@ -96,6 +227,12 @@ Written by \`npm run bench${argv.length ? " -- " + argv.join(" ") : ""}\` on ${r
 Every ratio compares figures from this one run; the machine is shared and noisy, so re-run before comparing across runs.
 Raw figures: \`BENCHMARKS.json\`.${results.quick ? " **Quick mode: reduced counts, a smoke run, not for comparison.**" : ""}
 
+## Targets
+
+Each from the sections below.
+
+${targetTable(performanceTargets(results))}
+
 ## Echo round trips
 
 \`bench/peers/bench.mjs <url> --phases abbc\`: (a) 2,000 sequential echoes on one connection; (b) 200 connections × 20
@@ -115,19 +252,10 @@ Ratios, same run:
 | local cloud ÷ serverless-offline --useInProcess | ${ratio(local.a?.msgsPerSec, slsInProcess.a?.msgsPerSec)} | ${ratio(local.bWarm?.msgsPerSec, slsInProcess.bWarm?.msgsPerSec)} |
 
 The local cloud runs each handler in an execution environment of its own, a process, isolated from the gateway; serverless-offline's \`--useInProcess\`
-runs handlers in the server's own thread. Local cloud resident memory after the echo run:
-${n((results.localCloud?.rssKbAfterEcho ?? NaN) / 1024)} MB.
+runs handlers in the server's own thread.
 
-## Start-up
-
-Median of ${results.localCloud?.startupMs?.length ?? 0} starts, from launching the process to ready (outputs printed, ports open).
-
-| target | median | all runs (ms) |
-|---|---|---|
-| local cloud (\`serverless-websockets dev --quiet\`) | ${n(results.localCloud?.startupMedianMs)} ms | ${(results.localCloud?.startupMs ?? []).join(", ")} |
-| serverless-offline default (to "listening") | ${n(results.serverlessOffline?.default?.startupMedianMs)} ms | ${(results.serverlessOffline?.default?.startupMs ?? []).join(", ")} |
-| serverless-offline --useInProcess | ${n(results.serverlessOffline?.inProcess?.startupMedianMs)} ms | ${(results.serverlessOffline?.inProcess?.startupMs ?? []).join(", ")} |
-
+${startupSection(results)}
+${memorySection(results)}
 ## Lambda archives
 
 Uncompressed bytes of each function's archive in \`index.ts\`, beside \`CallbackFunction\`'s own packing of the same
@@ -177,6 +305,18 @@ const VARIANTS: [Variant, string][] = [
     ["naive", "naive"],
 ];
 
+/** A Lambda function's share of a vCPU at the fan-out's default 1,024 MB: one vCPU at 1,769 MB, in proportion. */
+const LAMBDA_VCPU_AT_1024 = 1024 / 1769;
+
+/** AWS's list prices, US East (N. Virginia), read from the pages cited in the report. */
+const PRICES = {
+    lambdaPage: "https://aws.amazon.com/lambda/pricing/",
+    lambdaGbSecond: 0.0000166667,
+    lambdaRequestPerMillion: 0.2,
+    apiGatewayPage: "https://aws.amazon.com/api-gateway/pricing/",
+    websocketMessagePerMillion: 1.0,
+};
+
 const QUOTAS = {
     apiGateway: "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
     websocket: "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html",
@@ -224,18 +364,15 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
     };
     const rate0 = oursRate(0);
     const rate10 = oursRate(10);
-    const memory = fanout.memoryPerConnection[largest];
-    const verdict = (value: number | undefined, ok: (v: number) => boolean) =>
-        value === undefined ? "–" : ok(value) ? "met" : "**not met**";
-    const r = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
-    /** Label, target, measured value, whether it meets the target, and the value's unit (a ratio unless `%`). */
-    const rows: [string, string, number | undefined, (v: number) => boolean, ("×" | "%")?][] = [
-        ...sizes.map((size): [string, string, number | undefined, (v: number) => boolean, ("×" | "%")?] => [
-            `ours K = 1 ÷ SDK-bound, 0 ms, N = ${n(size)}`,
-            "≤ 1.3×",
-            r(ms(size, 0, "ours"), ms(size, 0, "sdkBound")),
-            (v) => v <= 1.3,
-        ]),
+    const sdkTime = ms(largest, 0, "sdkBound");
+    const sdkRate = sdkTime ? (largest / sdkTime) * 1000 : undefined;
+    const awsRate = rate0 === undefined ? NaN : Math.min(rate0 * LAMBDA_VCPU_AT_1024, fanout.concurrency / 0.01);
+    const segmentsFor = (connections: number) => Math.ceil(connections / (awsRate * 2));
+    const quotaWorkers = Math.floor(10_000 / awsRate);
+    const workerSecondsPerMillion = 1_000_000 / awsRate;
+    const lambdaCostPerMillion = workerSecondsPerMillion * PRICES.lambdaGbSecond; // 1,024 MB is 1 GB
+    const r = quotient;
+    const rows: TargetRow[] = [
         [
             `ours K = 1 with IAM ÷ without, 0 ms, N = ${n(largest)}`,
             "≤ 1.05×",
@@ -250,18 +387,6 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
             "%",
         ],
         ["naive ÷ ours K = 1, 10 ms, N = 1,000", "≥ 20×", r(ms(1000, 10, "naive"), ms(1000, 10, "ours")), (v) => v >= 20],
-        [
-            `ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(largest)}`,
-            "≥ 1.5×",
-            r(ms(largest, 0, "ours"), ms(largest, 0, "oursK2")),
-            (v) => v >= 1.5,
-        ],
-        [
-            `ours K = 1 ÷ ours K = 2, 10 ms, N = ${n(largest)}`,
-            "≥ 1.5×",
-            r(ms(largest, 10, "ours"), ms(largest, 10, "oursK2")),
-            (v) => v >= 1.5,
-        ],
     ];
     return `## Fan-out
 
@@ -288,37 +413,42 @@ Latency 10 ms:
 
 ${table(10)}
 
-| target | wanted | measured | |
-|---|---|---|---|
-${rows.map(([label, wanted, value, ok, unit = "×"]) => `| ${label} | ${wanted} | ${value === undefined ? "–" : unit === "%" ? `${value.toFixed(2)} %` : `${value.toFixed(2)}×`} | ${verdict(value, ok)} |`).join("\n")}
+The fan-out's targets against the SDK, raw HTTP and K = 2 are in [Targets](#targets); the others:
+
+${targetTable(rows)}
 
 CPU busy in the local cloud's process during the N = ${n(largest)} runs, in cores (CPU time ÷ wall time; the machine has
 ${machineCores}): SDK-bound ${cores(largest, 0, "sdkBound")}, ours K = 1 ${cores(largest, 0, "ours")}, ours K = 2 ${cores(largest, 0, "oursK2")} (latency off);
 ours K = 1 ${cores(largest, 10, "ours")}, ours K = 2 ${cores(largest, 10, "oursK2")} (10 ms). The clients' process used
 ${n(run(largest, 0, "oursK2")?.clientsCpuMs)} ms of CPU in the K = 2 run.
 
-Memory per open connection at N = ${n(largest)}: ${memory ? `${n(memory.heapBytes)} bytes of the gateway thread's heap and external memory, ${n(memory.rssBytes)} bytes of resident memory` : "–"}
-(${Object.entries(fanout.memoryPerConnection)
-        .map(([size, m]) => `N = ${n(Number(size))}: ${n(m.heapBytes)} / ${n(m.rssBytes)}`)
-        .join("; ")}).
+Memory per open connection: see [Memory](#memory).
 
 ### A model for AWS
 
 Estimates from the figures above and AWS's documented quotas, not measurements on AWS.
 
 - **Deliveries per second per worker, measured here:** ${n(rate0)} with latency off, ${n(rate10)} at 10 ms (N = ${n(largest)},
-  one invocation, concurrency ${fanout.concurrency}). A worker is bound by the SDK's CPU per call (signing and middleware) and
-  by concurrency ÷ latency (${fanout.concurrency} ÷ 10 ms = 5,000/s). On AWS a function gets CPU in proportion to its memory, one
-  vCPU at 1,769 MB ([Lambda memory](${QUOTAS.memory})); the fan-out's default 1,024 MB is about 0.58 vCPU, so expect
-  roughly ${n(rate0 === undefined ? undefined : rate0 * 0.58)} deliveries per second per worker there, fewer if one core here is faster than a Lambda vCPU.
-- **How K should grow:** time to reach N clients ≈ N ÷ (K × per-worker rate). For a target of T seconds, K = ⌈N ÷ (rate × T)⌉:
-  with ${n(rate0 === undefined ? undefined : rate0 * 0.58)}/s and T = 2 s, K = 1 up to about ${n(rate0 === undefined ? undefined : rate0 * 0.58 * 2)} connections and one more worker per
-  that many after. \`segmentAbove\` keeps small broadcasts to one invocation.
-- **Where API Gateway's quotas bind:** every \`@connections\` call counts against the account's throttle of 10,000 requests
-  per second per Region (burst 5,000), shared with the account's other APIs ([API Gateway quotas](${QUOTAS.apiGateway})). So
-  K × per-worker rate ≤ 10,000/s: past about ${n(rate0 === undefined ? undefined : Math.floor(10_000 / (rate0 * 0.58)))} workers more K only produces 429s (which our retries back off
-  from); raise the quota instead. New connections are limited to 500 per second per account and a connection lives at most
-  2 hours ([WebSocket quotas](${QUOTAS.websocket})), so a Region holds at most about 3.6 million connections.
+  one invocation, concurrency ${fanout.concurrency}). A worker is bound by its CPU per post (signing and sending; the SDK's
+  middleware is no longer on the path: the SDK-bound loop delivers ${n(sdkRate)} a second) and by concurrency ÷ latency
+  (${fanout.concurrency} ÷ 10 ms = 5,000/s). On AWS a function gets CPU in proportion to its memory, one vCPU at 1,769 MB
+  ([Lambda memory](${QUOTAS.memory})); the fan-out's default 1,024 MB is about ${LAMBDA_VCPU_AT_1024.toFixed(2)} vCPU, so expect about
+  **${n(awsRate)} deliveries per second per worker at 1,024 MB** (the CPU-bound rate here × ${LAMBDA_VCPU_AT_1024.toFixed(2)}, below the
+  5,000/s that 10 ms of latency allows), fewer if one core here is faster than a Lambda vCPU.
+- **Segments for a broadcast within 2 s:** K = ⌈N ÷ (rate × 2 s)⌉: **${n(segmentsFor(100_000))} for 100,000 connections** and
+  **${n(segmentsFor(1_000_000))} for 1,000,000**. \`segmentAbove\` keeps small broadcasts to one invocation.
+- **Where API Gateway's quota binds first:** every \`@connections\` call counts against the account's throttle of 10,000
+  requests per second per Region (burst 5,000), shared with the account's other APIs ([API Gateway quotas](${QUOTAS.apiGateway})).
+  So K × rate ≤ 10,000/s: past ${n(quotaWorkers)} workers more K only produces 429s, which our retries back off from. At the
+  default quota 100,000 connections take at least ${n((100_000 - 5_000) / 10_000, 1)} s and 1,000,000 at least ${n((1_000_000 - 5_000) / 10_000, 0)} s whatever K is:
+  delivering them within 2 s needs the quota raised to 50,000 and 500,000 requests per second. New connections are
+  limited to 500 per second per account and a connection lives at most 2 hours ([WebSocket quotas](${QUOTAS.websocket})),
+  so a Region holds at most about 3.6 million connections.
+- **What a million deliveries cost:** ${n(workerSecondsPerMillion)} worker-seconds at 1,024 MB, that many GB-seconds at
+  $${PRICES.lambdaGbSecond} per GB-second (x86, US East, [Lambda pricing](${PRICES.lambdaPage})): **$${lambdaCostPerMillion.toFixed(4)} of Lambda
+  per million deliveries**, plus $${PRICES.lambdaRequestPerMillion.toFixed(2)} per million invocations (one per segment and broadcast, negligible). API
+  Gateway charges each delivered message as a WebSocket message, $${PRICES.websocketMessagePerMillion.toFixed(2)} per million (the first billion a month, metered in 32 KB
+  increments, [API Gateway pricing](${PRICES.apiGatewayPage})), ${n(PRICES.websocketMessagePerMillion / lambdaCostPerMillion, 0)}× the Lambda cost.
 - **Where Lambda's quotas bind:** K workers are K concurrent executions out of the Region's default 1,000
   ([Lambda quotas](${QUOTAS.lambda})), and a function scales by 1,000 execution environments every 10 seconds
   ([scaling](${QUOTAS.scaling})): K ≤ 1,000 (the component's bound) starts at once. A worker must finish its share within

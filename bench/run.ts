@@ -1,79 +1,27 @@
 // `npm run bench`: measures the local cloud beside its peers in one run and writes BENCHMARKS.md and
 // BENCHMARKS.json. A benchmark, not a test: it reports and never fails on a figure. Loopback only, bounded.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { recordInChild } from "../local/record/record-in-child";
 import { archiveFigures } from "./archives";
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs, reportDirectory, type BenchArgs, type Step } from "./args";
 import { channelBenchmark } from "./channels";
 import { fanoutBenchmark } from "./fanout";
-import { BENCH_USAGE, BenchUsageError, parseBenchArgs, reportDirectory, type BenchArgs, type Step } from "./args";
+import { memoryFigures } from "./memory";
+import { median, processTree, run, startProcess, stopProcess } from "./processes";
 import { benchmarkReport } from "./report";
+import { startupFigures } from "./startup";
 
 const ROOT = path.resolve(__dirname, "..");
 /** The peer kit: the echo load client, the bare ws ceiling and the serverless-offline app. */
 const PEERS = path.join(__dirname, "peers");
 const NODE_PATH = path.join(ROOT, "node_modules");
-const run = promisify(execFile);
 
 type Args = BenchArgs;
 
 type EchoResult = Record<string, unknown>;
-
-/** Starts a process and resolves once its output matches `ready`; the time it took is the start-up figure. */
-async function startProcess(
-    command: string,
-    args: string[],
-    options: { cwd: string; env?: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number },
-) {
-    const started = Date.now();
-    const child = spawn(command, args, {
-        cwd: options.cwd,
-        env: { ...process.env, ...options.env },
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-    });
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-            () => reject(new Error(`${command} ${args.join(" ")} not ready in ${options.timeoutMs} ms:\n${output.slice(-2000)}`)),
-            options.timeoutMs,
-        );
-        const onData = (chunk: Buffer) => {
-            output += chunk.toString();
-            if (options.ready.test(output)) {
-                clearTimeout(timer);
-                resolve();
-            }
-        };
-        child.stdout!.on("data", onData);
-        child.stderr!.on("data", onData);
-        child.on("exit", (code) => reject(new Error(`${command} exited with ${code} before it was ready:\n${output.slice(-2000)}`)));
-    });
-    return { child, readyMs: Date.now() - started, output: () => output };
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-    return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        try {
-            process.kill(-child.pid!, "SIGINT");
-        } catch {
-            return resolve();
-        }
-        setTimeout(() => {
-            try {
-                process.kill(-child.pid!, "SIGKILL");
-            } catch {
-                // gone
-            }
-        }, 10_000).unref();
-    });
-}
 
 async function echoBench(url: string, quick: boolean): Promise<EchoResult> {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sw-bench-")), "echo.json");
@@ -113,8 +61,6 @@ async function startupTimes(launch: () => ReturnType<typeof startProcess>, args:
     return times;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function localCloud(args: Args) {
     const launch =
         (...flags: string[]) =>
@@ -122,15 +68,15 @@ async function localCloud(args: Args) {
             startProcess(process.execPath, ["bin/serverless-websockets.js", "dev", "--quiet", "--port", "3411", ...flags], {
                 cwd: ROOT,
                 ready: /Ready in/,
-                timeoutMs: 60_000,
+                timeoutMs: 120_000,
             });
-    const startups = await startupTimes(launch(), args);
+    const startup = await startupFigures(ROOT, launch(), args.quick);
+    const memory = await memoryFigures(ROOT, launch(), args.quick);
     const echoOf = async (flags: string[]) => {
         const server = await launch(...flags)();
         try {
             const echo = await echoBench("ws://127.0.0.1:3411/dev", args.quick);
-            const rssKb = Number((await run("ps", ["-o", "rss=", "-p", String(await nodePid(server.child))])).stdout.trim());
-            return { echo, rssKb };
+            return { echo, rssKb: (await processTree(server.child)).kb };
         } finally {
             await stopProcess(server.child);
         }
@@ -138,13 +84,15 @@ async function localCloud(args: Args) {
     const { echo, rssKb } = await echoOf([]);
     // The same echo with IAM not enforced, for what enforcing it costs on the gateway's path.
     const iamOff = await echoOf(["--iam", "off"]);
-    return { startupMs: startups, startupMedianMs: median(startups), echo, rssKbAfterEcho: rssKb, iamOff: { echo: iamOff.echo } };
-}
-
-/** The node process behind `npm`/`sh` wrappers in a process group (the one whose RSS means something). */
-async function nodePid(child: ChildProcess): Promise<number> {
-    const { stdout } = await run("pgrep", ["-g", String(child.pid), "-f", "^node "]).catch(() => ({ stdout: String(child.pid) }));
-    return Number(stdout.trim().split("\n").pop());
+    return {
+        startupMs: startup.warmMs,
+        startupMedianMs: median(startup.warmMs),
+        startup,
+        memory,
+        echo,
+        rssKbAfterEcho: rssKb,
+        iamOff: { echo: iamOff.echo },
+    };
 }
 
 async function refEcho(args: Args) {

@@ -23,6 +23,9 @@ export function typeCheckInChild(programDir: string, entry: string, timeoutMs = 
     });
 }
 
+/** Where type-check.js keeps the stamp of its last passing check. */
+export const typeCheckStampFile = (programDir: string) => path.join(programDir, ".local", "typecheck.stamp.json");
+
 /** The file `require(main)` loads under ts-node, as Pulumi runs a program: the file itself, or a folder's index. */
 export function entryFile(main: string): string {
     if (fs.existsSync(main) && fs.statSync(main).isFile()) return main;

@@ -1,0 +1,110 @@
+import { expect } from "chai";
+import { benchmarkReport } from "../../bench/report";
+
+type Results = Parameters<typeof benchmarkReport>[0];
+
+const MACHINE = { cpus: 2, memoryGiB: 24, node: "v20", platform: "Linux" };
+const echo = (a: number, bWarm: number) => ({ a: { msgsPerSec: a }, b: [{ msgsPerSec: bWarm }, { msgsPerSec: bWarm }] });
+const fanoutRun = (ms: number) => ({ ms, clients: 10_000, received: 10_000, duplicates: 0, missing: 0 });
+
+/** A run's results, every figure chosen so that each target's verdict is known. */
+function results(overrides: { warmMs?: number[]; oursMs?: number } = {}): Results {
+    return {
+        machine: MACHINE,
+        date: "2026-12-02T00:00:00.000Z",
+        quick: false,
+        ceiling: { echo: echo(5_000, 20_000) },
+        localCloud: {
+            echo: echo(2_400, 12_000),
+            startup: {
+                warmMs: overrides.warmMs ?? [700, 600, 650],
+                warmNote: "type check unchanged, recording reused",
+                coldMs: [4_000, 4_200, 3_900],
+                coldNote: "type-checked, recorded",
+                typeCheckColdMs: [3_000],
+                recordingColdMs: [2_000],
+            },
+            memory: {
+                connections: 1_000,
+                atRestKb: 100 * 1024,
+                withConnectionsKb: 300 * 1024,
+                afterCloseKb: 350 * 1024,
+                processes: { atRest: 1, withConnections: 4, afterClose: 6 },
+            },
+        },
+        serverlessOffline: {
+            default: { startupMedianMs: 1_200, startupMs: [1_200], echo: echo(1_000, 1_500) },
+            inProcess: { startupMedianMs: 1_100, startupMs: [1_100], echo: echo(2_500, 6_000) },
+        },
+        fanout: {
+            concurrency: 50,
+            runs: {
+                10000: {
+                    0: {
+                        rawHttp: fanoutRun(1_000),
+                        sdkBound: fanoutRun(5_000),
+                        ours: fanoutRun(overrides.oursMs ?? 2_000),
+                        oursK2: fanoutRun(1_600),
+                    },
+                    10: { ours: fanoutRun(3_000), oursK2: fanoutRun(1_800) },
+                },
+            },
+            memoryPerConnection: { 10000: { heapBytes: 4_200, externalBytes: 1_300, rssBytes: 2_000 } },
+        },
+    };
+}
+
+/** The Targets table's rows, by label: measured value and verdict. */
+function targets(report: string): Map<string, { measured: string; verdict: string }> {
+    const section = report.split("## Targets")[1].split("\n## ")[0];
+    const rows = new Map<string, { measured: string; verdict: string }>();
+    for (const line of section.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| target"))) {
+        const [label, , measured, verdict] = line
+            .split("|")
+            .slice(1, -1)
+            .map((cell) => cell.trim());
+        rows.set(label, { measured, verdict });
+    }
+    return rows;
+}
+
+describe("the benchmark report", () => {
+    it("judges each performance target from the run's own figures", () => {
+        const rows = targets(benchmarkReport(results(), []));
+        expect(rows.get("warm start ÷ serverless-offline's start")).to.deep.equal({ measured: "0.54×", verdict: "met" });
+        expect(rows.get("cold start (after an edit), type check on")).to.deep.equal({ measured: "4,000 ms", verdict: "**not met**" });
+        expect(rows.get("process tree at rest, 5 s after ready")).to.deep.equal({ measured: "100.0 MB", verdict: "met" });
+        expect(rows.get("heap per open connection, N = 10,000")).to.deep.equal({ measured: "4,200 B", verdict: "met" });
+        expect(rows.get("SDK-bound ÷ ours K = 1, 0 ms, N = 10,000")).to.deep.equal({ measured: "2.50×", verdict: "met" });
+        expect(rows.get("ours K = 1 ÷ raw HTTP, 0 ms, N = 10,000")).to.deep.equal({ measured: "2.00×", verdict: "met" });
+        expect(rows.get("ours K = 1 ÷ ours K = 2, 0 ms, N = 10,000")).to.deep.equal({ measured: "1.25×", verdict: "**not met**" });
+        expect(rows.get("ours K = 1 ÷ ours K = 2, 10 ms, N = 10,000")).to.deep.equal({ measured: "1.67×", verdict: "met" });
+        expect(rows.get("echo (a) sequential ÷ serverless-offline default")).to.deep.equal({ measured: "2.40×", verdict: "met" });
+        expect(rows.get("echo (a) sequential ÷ serverless-offline --useInProcess")).to.deep.equal({
+            measured: "0.96×",
+            verdict: "**not met**",
+        });
+        expect(rows.get("echo (b) burst, warm ÷ the bare ws ceiling")).to.deep.equal({ measured: "0.60×", verdict: "met" });
+    });
+
+    it("turns a verdict when its figure crosses the target", () => {
+        const rows = targets(benchmarkReport(results({ warmMs: [1_300, 1_400, 1_250], oursMs: 2_600 }), []));
+        expect(rows.get("warm start ÷ serverless-offline's start")?.verdict).to.equal("**not met**");
+        expect(rows.get("SDK-bound ÷ ours K = 1, 0 ms, N = 10,000")?.verdict).to.equal("**not met**");
+        expect(rows.get("ours K = 1 ÷ raw HTTP, 0 ms, N = 10,000")?.verdict).to.equal("**not met**");
+    });
+
+    it("shows a target it has no figures for as not measured, not as met", () => {
+        const rows = targets(benchmarkReport({ machine: MACHINE, date: "2026-12-02T00:00:00.000Z", quick: true }, ["--quick"]));
+        expect(rows.size).to.equal(11);
+        for (const [label, row] of rows) expect(row, label).to.deep.equal({ measured: "–", verdict: "–" });
+    });
+
+    it("models AWS from the measured rate: per-worker rate at 1,024 MB, segments for 2 s, and the cost of a million", () => {
+        const report = benchmarkReport(results(), []);
+        // 10,000 in 2 s is 5,000/s here; at 1,024 MB (1024 ÷ 1769 of a vCPU) about 2,894/s.
+        expect(report).to.include("**2,894 deliveries per second per worker at 1,024 MB**");
+        expect(report).to.include("**18 for 100,000 connections** and\n  **173 for 1,000,000**");
+        expect(report).to.match(/\*\*\$0\.0058 of Lambda\s+per million deliveries\*\*/);
+    });
+});
