@@ -23,6 +23,10 @@ export class Clients {
             this.child.send({ id, cmd, ...args });
         });
     }
+    /** The clients process's id, so that its CPU is not counted as the local cloud's. */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
     stop(): void {
         this.child.kill();
     }

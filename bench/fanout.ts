@@ -17,6 +17,7 @@ import { eventually } from "../local/eventually";
 import { localCredentials } from "../local/services/credentials";
 import { recordInChild } from "../local/record/record-in-child";
 import { Clients } from "./clients";
+import { childProcessesCpuMs } from "./processes";
 
 const PROGRAM = path.join(__dirname, "fanout-program");
 /** Posts in flight at once: BroadcastWebSocket's default, used by the limits too. */
@@ -39,8 +40,10 @@ export interface FanoutRun {
     received: number;
     duplicates: number;
     missing: number;
-    /** CPU time of the local cloud's process (gateway, functions, DynamoDB, S3) during the run, all threads. */
+    /** CPU time of the local cloud's process (gateway, DynamoDB, S3, the limits' loops) during the run, all threads. */
     cloudCpuMs?: number;
+    /** CPU time of the Lambda execution environments' processes during the run. */
+    environmentsCpuMs?: number;
     /** CPU time of the clients' process during the run. */
     clientsCpuMs?: number;
     skipped?: string;
@@ -164,6 +167,7 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
     const measure = async (n: number, latency: number, trigger: () => Promise<unknown>): Promise<FanoutRun> => {
         await clients.ask("arm");
         const cpu = process.cpuUsage();
+        const environmentsCpu = childProcessesCpuMs([clients.pid]);
         const started = now();
         await trigger();
         const outcome = await clients.ask<FanoutRun & { lastAt: number }>("collect", {
@@ -172,12 +176,14 @@ export async function fanoutBenchmark(options: { quick: boolean; sizes?: number[
         });
         // Both CPU figures include the short idle wait for duplicates.
         const cloudCpu = process.cpuUsage(cpu);
+        const environmentsCpuMs = childProcessesCpuMs([clients.pid]) - environmentsCpu;
         await cloud.lambda.settle();
         const { lastAt, ...counts } = outcome;
         return {
             ...counts,
             ms: outcome.received > 0 ? Math.round((lastAt - started) * 10) / 10 : undefined,
             cloudCpuMs: Math.round((cloudCpu.user + cloudCpu.system) / 1000),
+            environmentsCpuMs: Math.round(environmentsCpuMs),
         };
     };
     /**

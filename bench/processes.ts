@@ -1,5 +1,6 @@
 // Launching and measuring the processes the benchmark compares: start-up to a ready line, stop, resident memory.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import { promisify } from "node:util";
 
 export const run = promisify(execFile);
@@ -76,4 +77,33 @@ export async function processTree(child: ChildProcess): Promise<{ kb: number; pr
         .filter((line) => line !== "")
         .map(Number);
     return { kb: sizes.reduce((sum, kb) => sum + kb, 0), processes: sizes.length };
+}
+
+/** Linux's USER_HZ: /proc's CPU times are in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time so far, in ms, of this process's child processes (those its main thread started) but `except`: the
+ * local cloud's Lambda execution environments when the local cloud runs in this process. 0 off Linux.
+ */
+export function childProcessesCpuMs(except: (number | undefined)[] = []): number {
+    let children: string[];
+    try {
+        children = fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8").trim().split(/\s+/);
+    } catch {
+        return 0;
+    }
+    let ticks = 0;
+    for (const pid of children) {
+        if (pid === "" || except.includes(Number(pid))) continue;
+        try {
+            // The command name, field 2, is in parentheses and may hold spaces: count fields after its end.
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+            ticks += Number(fields[11]) + Number(fields[12]);
+        } catch {
+            // Ended meanwhile.
+        }
+    }
+    return (ticks * 1000) / TICKS_PER_SECOND;
 }

@@ -356,7 +356,8 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
     const largest = sizes[sizes.length - 1];
     const cores = (size: number, latency: number, variant: Variant) => {
         const r = run(size, latency, variant);
-        return r?.ms && r.cloudCpuMs !== undefined ? (r.cloudCpuMs / r.ms).toFixed(2) : "–";
+        if (!r?.ms || r.cloudCpuMs === undefined) return "–";
+        return `${(r.cloudCpuMs / r.ms).toFixed(2)} + ${((r.environmentsCpuMs ?? 0) / r.ms).toFixed(2)}`;
     };
     const oursRate = (latency: number) => {
         const t = ms(largest, latency, "ours");
@@ -417,10 +418,10 @@ The fan-out's targets against the SDK, raw HTTP and K = 2 are in [Targets](#targ
 
 ${targetTable(rows)}
 
-CPU busy in the local cloud's process during the N = ${n(largest)} runs, in cores (CPU time ÷ wall time; the machine has
-${machineCores}): SDK-bound ${cores(largest, 0, "sdkBound")}, ours K = 1 ${cores(largest, 0, "ours")}, ours K = 2 ${cores(largest, 0, "oursK2")} (latency off);
-ours K = 1 ${cores(largest, 10, "ours")}, ours K = 2 ${cores(largest, 10, "oursK2")} (10 ms). The clients' process used
-${n(run(largest, 0, "oursK2")?.clientsCpuMs)} ms of CPU in the K = 2 run.
+CPU busy during the N = ${n(largest)} runs, in cores (CPU time ÷ wall time; the machine has ${machineCores}), the local cloud's
+process (gateway, DynamoDB, S3, and the limits' loops) + the Lambda environments' processes: SDK-bound ${cores(largest, 0, "sdkBound")},
+ours K = 1 ${cores(largest, 0, "ours")}, ours K = 2 ${cores(largest, 0, "oursK2")} (latency off); ours K = 1 ${cores(largest, 10, "ours")},
+ours K = 2 ${cores(largest, 10, "oursK2")} (10 ms). The clients' process used ${n(run(largest, 0, "oursK2")?.clientsCpuMs)} ms of CPU in the K = 2 run.
 
 Memory per open connection: see [Memory](#memory).
 
