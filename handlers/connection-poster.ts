@@ -43,12 +43,13 @@ function modelledError(name: string | undefined) {
 
 /**
  * A poster for `endpoint` (the stage's `@connections` base), signing as `management` would and keeping at most
- * `maxSockets` connections open.
+ * `maxSockets` connections open. The signer is looked up once (a failed credentials or region lookup is tried again
+ * by the next post); every post of a fan-out sends the same bytes, so their payload hash is computed once. Comments
+ * stay out of the function bodies here: a closure serializer copies bodies into the Lambda archive.
  */
 export function createConnectionPoster(management: ApiGatewayManagementApiClient, endpoint: string, maxSockets: number): PostToConnection {
     const base = parseEndpoint(endpoint);
-    const agent =
-        base.protocol === "https:" ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
+    const agent = new (base.protocol === "https:" ? https : http).Agent({ keepAlive: true, maxSockets });
     const { config } = management;
     let signing: Promise<{ region: string; signer: Awaited<ReturnType<typeof config.signer>> }> | undefined;
     const signer = () =>
@@ -59,39 +60,39 @@ export function createConnectionPoster(management: ApiGatewayManagementApiClient
                 signer: await config.signer({ name: "sigv4", signingName: SIGNING_SERVICE, signingRegion: region, properties: {} }),
             };
         })().catch((err: unknown) => {
-            signing = undefined; // a failed credentials or region lookup is tried again by the next post
+            signing = undefined;
             throw err;
         }));
-    // Every post of a fan-out sends the same bytes: their payload hash is computed once.
     let hashed: { data: Uint8Array; sha256: string } | undefined;
-    const payloadHash = (data: Uint8Array) => {
-        if (hashed?.data !== data) hashed = { data, sha256: createHash("sha256").update(data).digest("hex") };
-        return hashed.sha256;
-    };
 
     return async (connectionId, data) => {
         const { region, signer: sign } = await signer();
-        const signed = await sign.sign(
-            {
-                method: "POST",
-                protocol: base.protocol,
-                hostname: base.hostname,
-                port: base.port,
-                path: `${base.path}/@connections/${encodeLabel(connectionId)}`,
-                query: {},
-                headers: {
-                    host: base.host,
-                    "content-type": "application/octet-stream",
-                    "content-length": String(data.byteLength),
-                    "x-amz-content-sha256": payloadHash(data),
-                },
-                body: data,
-            },
-            { signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)), signingRegion: region, signingService: SIGNING_SERVICE },
+        if (hashed?.data !== data) hashed = { data, sha256: createHash("sha256").update(data).digest("hex") };
+        const label = encodeURIComponent(connectionId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+        const headers = {
+            host: base.host,
+            "content-type": "application/octet-stream",
+            "content-length": String(data.byteLength),
+            "x-amz-content-sha256": hashed.sha256,
+        };
+        const request = {
+            method: "POST",
+            protocol: base.protocol,
+            hostname: base.hostname,
+            port: base.port,
+            path: `${base.path}/@connections/${label}`,
+            query: {},
+            headers,
+            body: data,
+        };
+        const signingDate = new Date(Date.now() + (config.systemClockOffset ?? 0));
+        const signed = await sign.sign(request, { signingDate, signingRegion: region, signingService: SIGNING_SERVICE });
+        const answer = await send(
+            base.protocol,
+            { method: "POST", hostname: base.hostname, port: base.port, path: signed.path, headers: signed.headers, agent },
+            data,
         );
-        const answer = await send(base.protocol, agent, signed.hostname, base.port, signed.path, signed.headers, data);
-        if (answer.status >= 200 && answer.status < 300) return;
-        throw serviceError(answer);
+        if (answer.status < 200 || answer.status > 299) throw serviceError(answer);
     };
 }
 
@@ -105,19 +106,15 @@ interface Endpoint {
 }
 
 function parseEndpoint(endpoint: string): Endpoint {
+    const expected = "expected https://{apiId}.execute-api.{region}.amazonaws.com/{stage}";
     let url: URL;
     try {
         url = new URL(endpoint);
     } catch {
-        throw new Error(
-            `the @connections endpoint "${endpoint}" is not a URL; expected https://{apiId}.execute-api.{region}.amazonaws.com/{stage}.`,
-        );
+        throw new Error(`the @connections endpoint "${endpoint}" is not a URL; ${expected}.`);
     }
-    if (url.protocol !== "https:" && url.protocol !== "http:") {
-        throw new Error(
-            `the @connections endpoint "${endpoint}" is not http(s); expected https://{apiId}.execute-api.{region}.amazonaws.com/{stage}.`,
-        );
-    }
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+        throw new Error(`the @connections endpoint "${endpoint}" is not http(s); ${expected}.`);
     return {
         protocol: url.protocol,
         hostname: url.hostname,
@@ -127,36 +124,25 @@ function parseEndpoint(endpoint: string): Endpoint {
     };
 }
 
-/** A path label as the SDK encodes it: `encodeURIComponent` and `!'()*` too. */
-function encodeLabel(label: string): string {
-    return encodeURIComponent(label).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 interface Answer {
     status: number;
-    headers: Record<string, string>;
+    headers: http.IncomingHttpHeaders;
     body: Buffer;
 }
 
-function send(
-    protocol: Endpoint["protocol"],
-    agent: http.Agent,
-    hostname: string,
-    port: number | undefined,
-    path: string,
-    headers: Record<string, string>,
-    body: Uint8Array,
-): Promise<Answer> {
+/**
+ * One request; a success's body (empty) is left unread, an error's is the JSON its name and message come from. The
+ * module's `request` is looked up per call, not imported by name: the local cloud redirects execute-api hosts by
+ * replacing it.
+ */
+function send(protocol: Endpoint["protocol"], options: http.RequestOptions, body: Uint8Array): Promise<Answer> {
     return new Promise((resolve, reject) => {
-        // Looked up per call, not imported by name: the local cloud redirects execute-api hosts by replacing it.
-        const request = protocol === "https:" ? https.request : http.request;
-        const req = request({ method: "POST", hostname, port, path, headers, agent }, (res) => {
+        const req = (protocol === "https:" ? https : http).request(options, (res) => {
             const status = res.statusCode ?? 0;
             const chunks: Buffer[] = [];
-            // A success's body is empty and unread; an error's is the JSON the error's name and message come from.
             if (status >= 200 && status < 300) res.resume();
             else res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("end", () => resolve({ status, headers: flatHeaders(res.headers), body: Buffer.concat(chunks) }));
+            res.on("end", () => resolve({ status, headers: res.headers, body: Buffer.concat(chunks) }));
             res.on("error", reject);
         });
         req.on("error", reject);
@@ -164,36 +150,30 @@ function send(
     });
 }
 
-function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(headers))
-        if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
-    return flat;
-}
-
-/** The exception SDK v3 throws for an error answer: its class, `name`, `message`, `$fault` and `$metadata`. */
+/**
+ * The exception SDK v3 throws for an error answer: its class, `name`, `message`, `$fault` and `$metadata`. As the
+ * SDK does, a body that is not JSON is a deserialization error carrying the answer's metadata.
+ */
 function serviceError(answer: Answer): Error {
+    const header = (name: string) => answer.headers[name]?.toString();
     const $metadata = {
         httpStatusCode: answer.status,
-        requestId: answer.headers["x-amzn-requestid"] ?? answer.headers["x-amzn-request-id"] ?? answer.headers["x-amz-request-id"],
-        extendedRequestId: answer.headers["x-amz-id-2"],
-        cfId: answer.headers["x-amz-cf-id"],
+        requestId: header("x-amzn-requestid") ?? header("x-amzn-request-id") ?? header("x-amz-request-id"),
+        extendedRequestId: header("x-amz-id-2"),
+        cfId: header("x-amz-cf-id"),
         attempts: 1,
         totalRetryDelay: 0,
     };
     let data: Record<string, unknown> = {};
     const text = answer.body.toString("utf8");
-    if (text.trim() !== "") {
-        try {
-            const parsed: unknown = JSON.parse(text);
-            if (parsed && typeof parsed === "object") data = parsed as Record<string, unknown>;
-        } catch (err) {
-            // As the SDK does: an unreadable body is a deserialization error carrying the answer's metadata.
-            return Object.assign(err as SyntaxError, { $metadata });
-        }
+    try {
+        const parsed: unknown = text.trim() === "" ? {} : JSON.parse(text);
+        if (parsed && typeof parsed === "object") data = parsed as Record<string, unknown>;
+    } catch (err) {
+        return Object.assign(err as SyntaxError, { $metadata });
     }
     const message = String(data.message ?? data.Message ?? "UnknownError");
-    const name = loadRestJsonErrorCode({ statusCode: answer.status, headers: answer.headers }, data);
+    const name = loadRestJsonErrorCode({ statusCode: answer.status, headers: answer.headers as Record<string, string> }, data);
     const Modelled = modelledError(name);
     if (Modelled) return new Modelled({ message, $metadata });
     return new ApiGatewayManagementApiServiceException({
