@@ -17,21 +17,34 @@ function statOf(file) {
     }
 }
 
+/** How far a file's time may trail the clock: the kernel stamps files from a coarse clock, a tick or so behind. */
+const FILE_TIME_LAG_MS = 100;
+
 const hashOf = (data) => createHash("sha256").update(data).digest("base64");
 const inNodeModules = (file) => file.split(path.sep).includes("node_modules");
 
-/** The stamp of one path now. */
-function stampOf(file) {
-    const stat = statOf(file);
+/** The stamp of one path now. A socket, FIFO or device is stamped by its kind alone: reading one may block. */
+function stampOf(file, stat = statOf(file)) {
     if (!stat) return { file, absent: true };
     if (stat.isDirectory()) return { file, entries: hashOf(fs.readdirSync(file).sort().join("\n")) };
+    if (!stat.isFile()) return { file, special: true };
     if (inNodeModules(file)) return { file, size: stat.size, mtimeMs: stat.mtimeMs };
     return { file, size: stat.size, hash: hashOf(fs.readFileSync(file)) };
 }
 
-/** Stamps of many paths, each once. */
-function stampsOf(files) {
-    return [...new Set(files)].map(stampOf);
+/**
+ * Stamps of many paths, each once; undefined if any file changed at or after `sinceMs` (when the reads they stamp
+ * began, less the lag of the coarse clock file times come from): its stamp might be of content never read. Folders
+ * are exempt: a start makes its own `.local` in the program's folder just before.
+ */
+function stampsOf(files, sinceMs = Number.POSITIVE_INFINITY) {
+    const stamps = [];
+    for (const file of new Set(files)) {
+        const stat = statOf(file);
+        if (stat && stat.isFile() && Math.max(stat.mtimeMs, stat.ctimeMs) >= sinceMs - FILE_TIME_LAG_MS) return undefined;
+        stamps.push(stampOf(file, stat));
+    }
+    return stamps;
 }
 
 /** Whether every path is as it was stamped; checks sizes and times first, hashing only where those match. */
@@ -47,6 +60,8 @@ function stampsHold(stamps) {
         } else if (was.entries !== undefined) {
             if (!stat.isDirectory()) return false;
             later.push(was);
+        } else if (was.special) {
+            if (stat.isFile() || stat.isDirectory()) return false;
         } else if (!stat.isFile() || stat.size !== was.size) {
             return false;
         } else if (was.hash === undefined) {

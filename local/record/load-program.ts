@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { ProgramError } from "./program-error";
 import type { RecordedProgram } from "./record-program";
 import { recordingEnvironment, recordInChild, type HostedRecording } from "./record-in-child";
-import { cachedRecording, forgetRecording, saveRecording } from "./recording-cache";
+import { cachedRecording, forgetRecording, prepareRecordingCache, saveRecording } from "./recording-cache";
 import { readStackSettings } from "./stack-settings";
 import { entryFile, typeCheckInChild } from "./type-check-in-child";
 
@@ -72,13 +72,15 @@ function recordingError(err: unknown, verbose: boolean): ProgramError {
 export async function loadProgram(programDir: string, options: LoadOptions = {}): Promise<LoadedProgram> {
     const stack = options.stack ?? "dev";
     const entry = preflight(programDir, stack);
+    prepareRecordingCache(programDir, stack);
     const typeCheck = options.typeCheck === false ? undefined : typeCheckInChild(programDir, entry);
     const reused = options.cache === false ? undefined : cachedRecording(programDir, stack, recordingEnvironment({ typeCheck: false }));
     if (options.cache === false) forgetRecording(programDir, stack);
+    const startedAt = Date.now();
     const recording: Promise<HostedRecording> = reused
         ? Promise.resolve(reused)
         : recordInChild(programDir, { stack, typeCheck: false }).then(({ inputs, ...hosted }) => {
-              saveRecording(programDir, stack, hosted, inputs);
+              saveRecording(programDir, stack, hosted, inputs, startedAt);
               return hosted;
           });
     const [checked, recorded] = await Promise.allSettled([typeCheck, recording]);

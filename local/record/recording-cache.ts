@@ -13,10 +13,12 @@ export interface RecordingInputs {
     files: string[];
     /** Variables read, with the value each had (`null`: unset). */
     env: Record<string, string | null>;
+    /** The variables' names, if the program listed them (`Object.keys(process.env)`), as it saw them. */
+    envNames?: string[];
 }
 
 interface FileStamps {
-    stampsOf(files: string[]): unknown[];
+    stampsOf(files: string[], sinceMs?: number): unknown[] | undefined;
     stampsHold(stamps: unknown): boolean;
 }
 // Plain JavaScript, shared with the child processes, which run before any TypeScript loader.
@@ -24,17 +26,20 @@ interface FileStamps {
 const { stampsOf, stampsHold } = require("./file-stamps.js") as FileStamps;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { packageRoot } = require("./pulumi-typescript.js") as { packageRoot(dir: string): string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { LAUNCH_VARIABLES } = require("./program-inputs.js") as { LAUNCH_VARIABLES: RegExp };
 
 interface CacheFile {
     key: string;
     stamps: unknown[];
     env: Record<string, string | null>;
+    envNames?: string[];
     recording: HostedRecording;
 }
 
 /** Bump when the recording's format or what it depends on changes. */
-const CACHE_VERSION = 1;
-const LOCK_FILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb"];
+const CACHE_VERSION = 2;
+const LOCK_FILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"];
 
 export const cacheFileOf = (programDir: string, stack: string) =>
     path.join(programDir, ".local", `recording.${stack.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
@@ -42,15 +47,27 @@ export const cacheFileOf = (programDir: string, stack: string) =>
 const keyOf = (programDir: string, stack: string) =>
     JSON.stringify({ version: CACHE_VERSION, programDir: path.resolve(programDir), stack, node: process.version });
 
-/** The files a recording depends on even when it did not read them: the stack's settings and the install's lock. */
+/**
+ * The files a recording depends on even when it did not read them: the stack's settings, the program's package.json
+ * and every lock file in its folder or above (a workspace keeps one lock file at its root).
+ */
 function alwaysStamped(programDir: string, stack: string): string[] {
-    const root = packageRoot(programDir);
-    return [
+    const files = [
         path.join(programDir, "Pulumi.yaml"),
         path.join(programDir, `Pulumi.${stack}.yaml`),
-        path.join(root, "package.json"),
-        ...LOCK_FILES.map((name) => path.join(root, name)),
+        path.join(packageRoot(programDir), "package.json"),
     ];
+    for (let dir = path.resolve(programDir); ; dir = path.dirname(dir)) {
+        files.push(...LOCK_FILES.map((name) => path.join(dir, name)));
+        if (path.dirname(dir) === dir) return files;
+    }
+}
+
+/** The names a program listing the environment would see: what it read, less the launch variables it skips. */
+export function environmentNames(env: NodeJS.ProcessEnv, launchVariables: RegExp): string[] {
+    return Object.keys(env)
+        .filter((name) => !launchVariables.test(name))
+        .sort();
 }
 
 /** The last recording, if every input it read is unchanged in `env`; otherwise undefined. */
@@ -63,22 +80,52 @@ export function cachedRecording(programDir: string, stack: string, env: NodeJS.P
     }
     if (cache.key !== keyOf(programDir, stack)) return undefined;
     for (const [name, value] of Object.entries(cache.env ?? {})) if ((env[name] ?? null) !== value) return undefined;
-    return stampsHold(cache.stamps) ? cache.recording : undefined;
+    if (cache.envNames && cache.envNames.join("\n") !== environmentNames(env, LAUNCH_VARIABLES).join("\n")) return undefined;
+    try {
+        return stampsHold(cache.stamps) ? cache.recording : undefined;
+    } catch {
+        return undefined; // an input that can no longer be read is a reason to record again, not to fail the start
+    }
+}
+
+/**
+ * Makes the cache's folder before a recording starts: made after, it would change the program folder the recording
+ * may have listed, and so the stamp of it.
+ */
+export function prepareRecordingCache(programDir: string, stack: string): void {
+    try {
+        fs.mkdirSync(path.dirname(cacheFileOf(programDir, stack)), { recursive: true });
+    } catch {
+        // Not writable: saveRecording keeps nothing.
+    }
 }
 
 /** Keeps a recording with the stamps of its inputs (written whole, then renamed, so a reader never sees half). */
-export function saveRecording(programDir: string, stack: string, recording: HostedRecording, inputs: RecordingInputs): void {
+export function saveRecording(
+    programDir: string,
+    stack: string,
+    recording: HostedRecording,
+    inputs: RecordingInputs,
+    startedAt: number,
+): void {
     const file = cacheFileOf(programDir, stack);
-    const cache: CacheFile = {
-        key: keyOf(programDir, stack),
-        stamps: stampsOf([...alwaysStamped(programDir, stack), ...inputs.files]),
-        env: inputs.env,
-        recording,
-    };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, JSON.stringify(cache));
-    fs.renameSync(partial, file);
+    try {
+        // Stamped after the recording, so an input that changed since it started is not stamped at all.
+        const stamps = stampsOf([...alwaysStamped(programDir, stack), ...inputs.files], startedAt);
+        if (!stamps) return forgetRecording(programDir, stack);
+        const cache: CacheFile = { key: keyOf(programDir, stack), stamps, env: inputs.env, envNames: inputs.envNames, recording };
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const partial = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(partial, JSON.stringify(cache));
+        fs.renameSync(partial, file);
+    } catch {
+        // A folder it cannot write, or an input it cannot read: this start is served all the same, uncached.
+        try {
+            fs.rmSync(file, { force: true });
+        } catch {
+            // Not writable either: no recording was kept there to go stale.
+        }
+    }
 }
 
 /** Forgets the recording (a start that failed after it, or `--no-cache`). */

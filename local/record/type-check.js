@@ -31,6 +31,7 @@ function stampHolds(stampFile, entry) {
 }
 
 function main() {
+    const startedAt = Date.now();
     const [programDir, entry] = process.argv.slice(2).map((arg) => path.resolve(arg));
     const stampFile = path.join(programDir, ".local", "typecheck.stamp.json");
     if (stampHolds(stampFile, entry)) {
@@ -75,8 +76,10 @@ function main() {
         // A newly installed package (an @types one, say) changes resolution without changing any file read so far.
         ...["package.json", "package-lock.json"].map((name) => path.join(packageRoot(programDir), name)).filter((f) => fs.existsSync(f)),
     ];
-    const stamp = { key: stampKey(entry), files: stampsOf(read) };
-    fs.writeFileSync(stampFile, JSON.stringify(stamp));
+    const files = stampsOf(read, startedAt);
+    // A file edited while the check ran: the next start checks again rather than trust what this one read.
+    if (files) fs.writeFileSync(stampFile, JSON.stringify({ key: stampKey(entry), files }));
+    else fs.rmSync(stampFile, { force: true });
     process.stdout.write("checked\n");
 }
 

@@ -19,6 +19,7 @@ function writeProgram(dir: string): void {
         "package.json": JSON.stringify({ name: "cachetest", version: "1.0.0" }),
         "package-lock.json": JSON.stringify({ name: "cachetest", lockfileVersion: 3, packages: {} }),
         "settings.json": JSON.stringify({ size: "small" }),
+        "by-url.json": JSON.stringify({ via: "url" }),
         "lib.ts": 'export const shape = "circle";\n',
         "src/handler.ts": 'import { reply } from "./reply";\nexport const handler = async () => ({ statusCode: 200, body: reply });\n',
         "src/reply.ts": 'export const reply = "pong-a";\n',
@@ -37,6 +38,8 @@ function writeProgram(dir: string): void {
             'export const size = (JSON.parse(fs.readFileSync("settings.json", "utf8")) as { size: string }).size;',
             'export const extra = fs.existsSync("extra.json") ? "present" : "absent";',
             'export const greeting = process.env.CACHE_TEST_GREETING ?? "unset";',
+            'export const listed = Object.keys(process.env).filter((name) => name.startsWith("CACHE_TEST_LISTED_")).join(",");',
+            'export const via = (JSON.parse(fs.readFileSync(new URL("./by-url.json", require("node:url").pathToFileURL(__filename)), "utf8")) as { via: string }).via;',
             "export { shape, flavour };",
         ].join("\n"),
     };
@@ -69,11 +72,16 @@ describe("recording cache: a start reuses the last recording only while nothing 
     });
     after(() => {
         fs.rmSync(dir, { recursive: true, force: true });
+        delete process.env.CACHE_TEST_LISTED_A;
         if (env === undefined) delete process.env.CACHE_TEST_GREETING;
         else process.env.CACHE_TEST_GREETING = env;
     });
 
-    const load = (cache = true): Promise<LoadedProgram> => loadProgram(dir, { typeCheck: false, cache });
+    /** A start, a moment after the last edit: an input changed as a start begins is not cached (see file-stamps.js). */
+    const load = async (cache = true): Promise<LoadedProgram> => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return loadProgram(dir, { typeCheck: false, cache });
+    };
     const outputs = (loaded: LoadedProgram) => loaded.program.outputs as Record<string, unknown>;
     const bundleOf = (loaded: LoadedProgram) =>
         JSON.stringify(loaded.program.resources.filter((r) => r.type === "aws:lambda/function:Function"));
@@ -136,6 +144,21 @@ describe("recording cache: a start reuses the last recording only while nothing 
             (l) => expect(outputs(l).flavour).to.equal("minT"),
         ],
         ["the lock file", () => changeOneCharacter(path.join(dir, "package-lock.json"), '"packages"', '"packageS"'), () => undefined],
+        [
+            "a file read through a file: URL",
+            () => changeOneCharacter(path.join(dir, "by-url.json"), "url", "urL"),
+            (l) => expect(outputs(l).via).to.equal("urL"),
+        ],
+        [
+            "the environment's names, listed (a variable added)",
+            () => (process.env.CACHE_TEST_LISTED_A = "1"),
+            (l) => expect(outputs(l).listed).to.equal("CACHE_TEST_LISTED_A"),
+        ],
+        [
+            "a file a relative require would now find first (lib.js beside lib.ts)",
+            () => fs.writeFileSync(path.join(dir, "lib.js"), 'exports.shape = "square";\n'),
+            (l) => expect(outputs(l).shape).to.equal("square"),
+        ],
     ];
     for (const [what, change, check] of changes) {
         it(`records again after a one-character change to ${what}, then reuses that`, async () => {
@@ -146,6 +169,17 @@ describe("recording cache: a start reuses the last recording only while nothing 
             expect((await load()).recording).to.equal("reused");
         });
     }
+
+    it("keeps no recording whose inputs changed while it ran, and serves it all the same", async () => {
+        const file = cacheFileOf(dir, "dev");
+        fs.rmSync(file, { force: true });
+        const future = new Date(Date.now() + 60_000);
+        fs.utimesSync(path.join(dir, "settings.json"), future, future);
+        expect((await load()).recording).to.equal("recorded");
+        expect(fs.existsSync(file), "a cache of an input changed after the start").to.equal(false);
+        const now = new Date(Date.now() - 5_000);
+        fs.utimesSync(path.join(dir, "settings.json"), now, now);
+    });
 
     it("records regardless with the cache off", async () => {
         expect((await load(false)).recording).to.equal("recorded");
