@@ -12,7 +12,12 @@ const root = path.join(__dirname, "..");
 const source = path.join(root, "local", "cli", "main.ts");
 let cli;
 if (fs.existsSync(source)) {
+    // Our tsconfig.json, not whichever one tsx would find above the working directory (a program's folder).
+    const given = process.env.TSX_TSCONFIG_PATH;
+    process.env.TSX_TSCONFIG_PATH = path.join(root, "tsconfig.json");
     require("tsx/cjs/api").register();
+    if (given === undefined) delete process.env.TSX_TSCONFIG_PATH;
+    else process.env.TSX_TSCONFIG_PATH = given;
     cli = require(source);
 } else {
     cli = require(path.join(root, "dist", "local", "cli", "main.js"));

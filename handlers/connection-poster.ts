@@ -6,7 +6,6 @@ import {
     PayloadTooLargeException,
     type ApiGatewayManagementApiClient,
 } from "@aws-sdk/client-apigatewaymanagementapi";
-import { loadRestJsonErrorCode } from "@aws-sdk/core/protocols";
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
@@ -87,13 +86,42 @@ export function createConnectionPoster(management: ApiGatewayManagementApiClient
         };
         const signingDate = new Date(Date.now() + (config.systemClockOffset ?? 0));
         const signed = await sign.sign(request, { signingDate, signingRegion: region, signingService: SIGNING_SERVICE });
+        const sentAt = Date.now();
         const answer = await send(
             base.protocol,
             { method: "POST", hostname: base.hostname, port: base.port, path: signed.path, headers: signed.headers, agent },
             data,
         );
+        config.systemClockOffset = correctedClockOffset(answer, config.systemClockOffset ?? 0, sentAt);
         if (answer.status < 200 || answer.status > 299) throw serviceError(answer);
     };
+}
+
+/**
+ * The clock offset the SDK's signer keeps after each answer, so that a skewed clock's refusal (403) corrects the
+ * next post: the server's \`Date\` less this clock's, unless the answer has none, was cached (\`Age\`) or took too long.
+ */
+function correctedClockOffset(answer: Answer, offset: number, sentAt: number): number {
+    if (answer.headers.date === undefined || answer.headers.age !== undefined) return offset;
+    const serverTime = Date.parse(answer.headers.date);
+    const now = Date.now();
+    return Number.isNaN(serverTime) || now - sentAt > 900_000 ? offset : serverTime - now;
+}
+
+/**
+ * The error's name, read where restJson1 puts it and as the SDK reads it (its loadRestJsonErrorCode): the
+ * \`x-amzn-ErrorType\` header, else the body's \`code\`, else its \`__type\`; cut at "," and ":", the namespace before
+ * "#" dropped. Written here because that function lives in SDK internals the Lambda runtime's SDK may not export.
+ */
+function errorCodeOf(headers: http.IncomingHttpHeaders, data: Record<string, unknown>): string | undefined {
+    const key = (object: object, name: string) => Object.keys(object).find((k) => k.toLowerCase() === name);
+    const headerKey = key(headers, "x-amzn-errortype");
+    const codeKey = key(data, "code");
+    const raw =
+        headerKey !== undefined ? headers[headerKey] : codeKey !== undefined && data[codeKey] !== undefined ? data[codeKey] : data.__type;
+    if (raw === undefined) return undefined;
+    const code = String(raw).split(",")[0].split(":")[0];
+    return code.includes("#") ? code.split("#")[1] : code;
 }
 
 interface Endpoint {
@@ -173,7 +201,7 @@ function serviceError(answer: Answer): Error {
         return Object.assign(err as SyntaxError, { $metadata });
     }
     const message = String(data.message ?? data.Message ?? "UnknownError");
-    const name = loadRestJsonErrorCode({ statusCode: answer.status, headers: answer.headers as Record<string, string> }, data);
+    const name = errorCodeOf(answer.headers, data);
     const Modelled = modelledError(name);
     if (Modelled) return new Modelled({ message, $metadata });
     return new ApiGatewayManagementApiServiceException({

@@ -1,4 +1,4 @@
-import { build, stop, type Message, type Plugin } from "esbuild";
+import { build, type Message, type Plugin } from "esbuild";
 import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import * as path from "node:path";
@@ -61,10 +61,6 @@ async function buildPage(root: string): Promise<PageFiles> {
         const first = (err as { errors?: Message[] }).errors?.[0];
         const where = first?.location ? `${first.location.file}:${first.location.line}: ` : "";
         throw new Error(`the page does not build: ${where}${first?.text ?? String(err)}`, { cause: err });
-    } finally {
-        // The build is this process's only asynchronous one: its esbuild service (15 MB) need not stay resident.
-        // A later build starts another.
-        await stop();
     }
 }
 

@@ -142,6 +142,8 @@ describe("connection poster: PostToConnection signed by the SDK's signer, sent w
         ],
         ["400 named by code", { status: 400, body: '{"code":"BadRequestException","message":"Invalid connectionId"}' }],
         ["502 HTML", { status: 502, headers: { "content-type": "text/html" }, body: "<html>bad gateway</html>" }],
+        ["410 with a listed header", { status: 410, headers: { "x-amzn-ErrorType": "GoneException,Other" }, body: "{}" }],
+        ["400 named by Code", { status: 400, body: '{"Code":"aws.protocols#BadRequestException","Message":"bad"}' }],
     ];
     for (const [title, answer] of answers) {
         it(`throws what the SDK throws for ${title}`, async () => {
@@ -153,6 +155,37 @@ describe("connection poster: PostToConnection signed by the SDK's signer, sent w
             expect(sdk.requestId).to.equal("request-1");
         });
     }
+
+    it("corrects its clock from a refusal's Date header as the SDK's signer does, and signs the next post with it", async () => {
+        const ahead = new Date(Date.now() + 10 * 60_000).toUTCString();
+        server.answer = {
+            status: 403,
+            headers: { "x-amzn-ErrorType": "InvalidSignatureException", date: ahead },
+            body: '{"message":"Signature expired"}',
+        };
+        await rejection(client.send(new PostToConnectionCommand({ ConnectionId: "x=", Data: Buffer.from("hi") })));
+        const sdkOffset = client.config.systemClockOffset;
+        client.config.systemClockOffset = 0;
+        const poster = createConnectionPoster(client, endpoint, 1);
+        await rejection(poster("x=", Buffer.from("hi")));
+        expect(sdkOffset).to.be.within(595_000, 605_000);
+        expect(client.config.systemClockOffset).to.be.within(sdkOffset - 2_000, sdkOffset + 2_000);
+        server.answer = { status: 200 };
+        await poster("x=", Buffer.from("hi"));
+        const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(server.received.at(-1)!.headers["x-amz-date"]))!;
+        const signed = Date.UTC(+signedAt[1], +signedAt[2] - 1, +signedAt[3], +signedAt[4], +signedAt[5], +signedAt[6]);
+        expect(signed - Date.now()).to.be.within(590_000, 610_000);
+    });
+
+    it("keeps its clock when an answer was cached (Age), as the SDK does", async () => {
+        const poster = createConnectionPoster(client, endpoint, 1);
+        // Node's server dates every answer: this one says now, to the second.
+        await poster("x=", Buffer.from("hi"));
+        expect(Math.abs(client.config.systemClockOffset ?? 0)).to.be.below(1_500);
+        server.answer = { status: 403, headers: { date: new Date(Date.now() + 3_600_000).toUTCString(), age: "10" }, body: "{}" };
+        await rejection(poster("x=", Buffer.from("hi")));
+        expect(Math.abs(client.config.systemClockOffset ?? 0)).to.be.below(1_500);
+    });
 
     it("keeps its connections open: 60 posts, 3 at a time, over at most 3 sockets", async () => {
         const poster = createConnectionPoster(client, endpoint, 3);
