@@ -1,11 +1,4 @@
-import {
-    ApiGatewayManagementApiServiceException,
-    ForbiddenException,
-    GoneException,
-    LimitExceededException,
-    PayloadTooLargeException,
-    type ApiGatewayManagementApiClient,
-} from "@aws-sdk/client-apigatewaymanagementapi";
+import { ApiGatewayManagementApiServiceException, type ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
@@ -16,29 +9,10 @@ import * as https from "node:https";
 // error answer becomes the exception the SDK would throw (B22). Written by hand because no library posts a blob
 // to `@connections` without the client's middleware.
 
-/** One `@connections` POST: resolves on 2xx, rejects with the SDK v3 exception for the answer or the network error. */
+/** One `@connections` POST: resolves on 2xx, rejects with the SDK v3 service exception for the answer, or the network error. */
 export type PostToConnection = (connectionId: string, data: Uint8Array) => Promise<void>;
 
 const SIGNING_SERVICE = "execute-api";
-
-/**
- * The modelled errors of the service (B22), by the name `x-amzn-ErrorType` carries. A function, not a table: a
- * closure serializer copies a table's classes into the archive, but keeps a function's module reference a `require`.
- */
-function modelledError(name: string | undefined) {
-    switch (name) {
-        case "GoneException":
-            return GoneException;
-        case "ForbiddenException":
-            return ForbiddenException;
-        case "LimitExceededException":
-            return LimitExceededException;
-        case "PayloadTooLargeException":
-            return PayloadTooLargeException;
-        default:
-            return undefined;
-    }
-}
 
 /**
  * A poster for `endpoint` (the stage's `@connections` base), signing as `management` would and keeping at most
@@ -92,36 +66,10 @@ export function createConnectionPoster(management: ApiGatewayManagementApiClient
             { method: "POST", hostname: base.hostname, port: base.port, path: signed.path, headers: signed.headers, agent },
             data,
         );
-        config.systemClockOffset = correctedClockOffset(answer, config.systemClockOffset ?? 0, sentAt);
+        const serverTime = answer.headers.age === undefined ? Date.parse(String(answer.headers.date)) : NaN;
+        if (!Number.isNaN(serverTime) && Date.now() - sentAt <= 900_000) config.systemClockOffset = serverTime - Date.now();
         if (answer.status < 200 || answer.status > 299) throw serviceError(answer);
     };
-}
-
-/**
- * The clock offset the SDK's signer keeps after each answer, so that a skewed clock's refusal (403) corrects the
- * next post: the server's \`Date\` less this clock's, unless the answer has none, was cached (\`Age\`) or took too long.
- */
-function correctedClockOffset(answer: Answer, offset: number, sentAt: number): number {
-    if (answer.headers.date === undefined || answer.headers.age !== undefined) return offset;
-    const serverTime = Date.parse(answer.headers.date);
-    const now = Date.now();
-    return Number.isNaN(serverTime) || now - sentAt > 900_000 ? offset : serverTime - now;
-}
-
-/**
- * The error's name, read where restJson1 puts it and as the SDK reads it (its loadRestJsonErrorCode): the
- * \`x-amzn-ErrorType\` header, else the body's \`code\`, else its \`__type\`; cut at "," and ":", the namespace before
- * "#" dropped. Written here because that function lives in SDK internals the Lambda runtime's SDK may not export.
- */
-function errorCodeOf(headers: http.IncomingHttpHeaders, data: Record<string, unknown>): string | undefined {
-    const key = (object: object, name: string) => Object.keys(object).find((k) => k.toLowerCase() === name);
-    const headerKey = key(headers, "x-amzn-errortype");
-    const codeKey = key(data, "code");
-    const raw =
-        headerKey !== undefined ? headers[headerKey] : codeKey !== undefined && data[codeKey] !== undefined ? data[codeKey] : data.__type;
-    if (raw === undefined) return undefined;
-    const code = String(raw).split(",")[0].split(":")[0];
-    return code.includes("#") ? code.split("#")[1] : code;
 }
 
 interface Endpoint {
@@ -134,15 +82,12 @@ interface Endpoint {
 }
 
 function parseEndpoint(endpoint: string): Endpoint {
-    const expected = "expected https://{apiId}.execute-api.{region}.amazonaws.com/{stage}";
-    let url: URL;
-    try {
-        url = new URL(endpoint);
-    } catch {
-        throw new Error(`the @connections endpoint "${endpoint}" is not a URL; ${expected}.`);
+    const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+    if (url?.protocol !== "https:" && url?.protocol !== "http:") {
+        throw new Error(
+            `the @connections endpoint "${endpoint}" is not an http(s) URL; expected https://{apiId}.execute-api.{region}.amazonaws.com/{stage}.`,
+        );
     }
-    if (url.protocol !== "https:" && url.protocol !== "http:")
-        throw new Error(`the @connections endpoint "${endpoint}" is not http(s); ${expected}.`);
     return {
         protocol: url.protocol,
         hostname: url.hostname,
@@ -179,13 +124,18 @@ function send(protocol: Endpoint["protocol"], options: http.RequestOptions, body
 }
 
 /**
- * The exception SDK v3 throws for an error answer: its class, `name`, `message`, `$fault` and `$metadata`. As the
- * SDK does, a body that is not JSON is a deserialization error carrying the answer's metadata.
+ * The exception SDK v3 throws for an error answer: its \`name\`, \`message\`, \`$fault\` and \`$metadata\` (the class is
+ * the service's base exception, which only callers of the client's \`send\` see otherwise). The name is read where
+ * restJson1 puts it and as the SDK reads it (its loadRestJsonErrorCode, internal to the SDK, which the Lambda
+ * runtime's need not export): the \`x-amzn-ErrorType\` header, else the body's \`code\`, else its \`__type\`; cut at ","
+ * and ":", the namespace before "#" dropped. As the SDK does, a body that is not JSON is a deserialization error
+ * carrying the answer's metadata.
  */
 function serviceError(answer: Answer): Error {
-    const header = (name: string) => answer.headers[name]?.toString();
+    const { headers, status } = answer;
+    const header = (name: string) => headers[name]?.toString();
     const $metadata = {
-        httpStatusCode: answer.status,
+        httpStatusCode: status,
         requestId: header("x-amzn-requestid") ?? header("x-amzn-request-id") ?? header("x-amz-request-id"),
         extendedRequestId: header("x-amz-id-2"),
         cfId: header("x-amz-cf-id"),
@@ -200,14 +150,16 @@ function serviceError(answer: Answer): Error {
     } catch (err) {
         return Object.assign(err as SyntaxError, { $metadata });
     }
-    const message = String(data.message ?? data.Message ?? "UnknownError");
-    const name = errorCodeOf(answer.headers, data);
-    const Modelled = modelledError(name);
-    if (Modelled) return new Modelled({ message, $metadata });
+    const key = (object: object, name: string) => Object.keys(object).find((k) => k.toLowerCase() === name);
+    const headerKey = key(headers, "x-amzn-errortype");
+    const codeKey = key(data, "code");
+    const raw =
+        headerKey !== undefined ? headers[headerKey] : codeKey !== undefined && data[codeKey] !== undefined ? data[codeKey] : data.__type;
+    const code = raw === undefined ? "Unknown" : String(raw).split(",")[0].split(":")[0];
     return new ApiGatewayManagementApiServiceException({
-        name: name ?? "Unknown",
-        message,
-        $fault: answer.status >= 500 ? "server" : "client",
+        name: code.includes("#") ? code.split("#")[1] : code,
+        message: String(data.message ?? data.Message ?? "UnknownError"),
+        $fault: status >= 500 ? "server" : "client",
         $metadata,
     });
 }

@@ -45,7 +45,9 @@ const MAX_REPORTED_FAILURES = 10;
 
 /**
  * One keep-alive `@connections` client and the posting loop, to be made once per Lambda environment and reused
- * by every invocation.
+ * by every invocation. A gone connection whose rows cannot be deleted is logged and the fan-out goes on: the rows
+ * expire by TTL, and the next fan-out tries again. (Comments stay out of the function bodies in this file: a
+ * closure serializer copies the bodies into every fan-out's Lambda archive.)
  */
 export function createDelivery(options: DeliveryOptions): Deliver {
     const concurrency = options.concurrency ?? 50;
@@ -70,7 +72,6 @@ export function createDelivery(options: DeliveryOptions): Deliver {
             } catch (err) {
                 if (isGone(err)) {
                     await onGone(connectionId).catch((deleteError: unknown) => {
-                        // The rows expire by TTL, and the next fan-out tries again: this one goes on.
                         console.error(
                             JSON.stringify({
                                 msg: "broadcast: could not delete a gone connection",
@@ -139,9 +140,9 @@ function isGone(err: unknown): boolean {
     return e?.name === "GoneException" || e?.$metadata?.httpStatusCode === 410;
 }
 
+/** No status: the request never got an answer (reset, timeout), which is worth another try. */
 function isRetryable(err: unknown): boolean {
     const status = (err as SdkError)?.$metadata?.httpStatusCode;
-    // No status: the request never got an answer (reset, timeout), which is worth another try.
     return status === undefined || status === 429 || status >= 500;
 }
 
@@ -156,7 +157,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Runs `fn` over the ids of every page with at most `limit` in flight, across page boundaries: the posts of one
  * page do not wait for the last of the page before (which, at a few ms per post, would idle the fan-out once per
- * page). The next page is read while this one is posted. A failed read rejects the whole run. Written here
+ * page). The next page is read while this one is posted; the first caller to wake takes it and starts reading
+ * the one after, the others find it buffered. A failed read rejects the whole run (a pending read is marked
+ * handled meanwhile, so that it does not count as unhandled, which kills the runtime). Written here
  * because p-limit and p-map are ES-module only, unusable from a CommonJS closure, and neither reads pages ahead.
  */
 async function forEachWithConcurrency(pages: AsyncIterator<string[]>, limit: number, fn: (id: string) => Promise<void>): Promise<void> {
@@ -165,7 +168,6 @@ async function forEachWithConcurrency(pages: AsyncIterator<string[]>, limit: num
     let exhausted = false;
     const read = () => {
         const next = pages.next();
-        // Awaited below; this only keeps a failed read from counting as unhandled (which kills the runtime) meanwhile.
         next.catch(() => undefined);
         return next;
     };
@@ -175,7 +177,6 @@ async function forEachWithConcurrency(pages: AsyncIterator<string[]>, limit: num
             if (exhausted) return undefined;
             const awaited = pending;
             const page = await awaited;
-            // The first caller to wake takes the page and starts reading the one after; the others find it buffered.
             if (pending === awaited) {
                 if (page.done) {
                     exhausted = true;

@@ -1,4 +1,8 @@
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import {
+    ApiGatewayManagementApiClient,
+    ApiGatewayManagementApiServiceException,
+    PostToConnectionCommand,
+} from "@aws-sdk/client-apigatewaymanagementapi";
 import { expect } from "chai";
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -47,11 +51,11 @@ class AnsweringServer {
 
 const CREDENTIALS = { accessKeyId: "ASIAPOSTERTEST", secretAccessKey: "secret", sessionToken: "session-token" };
 
-/** What a caller can see of an error: the fields retries, cleanup and logs read. */
+/** What a caller can see of an error: the fields retries, cleanup and logs read, and whether it is a service exception. */
 function visible(err: unknown) {
     const e = err as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
     return {
-        class: e.constructor.name,
+        serviceException: err instanceof ApiGatewayManagementApiServiceException,
         name: e.name,
         message: e.message.split("\n")[0],
         fault: e.$fault,
@@ -204,10 +208,11 @@ describe("connection poster: PostToConnection signed by the SDK's signer, sent w
     });
 
     it("refuses an endpoint that is not an http(s) URL, naming the expected form", () => {
-        expect(() => createConnectionPoster(client, "execute-api/dev", 1)).to.throw(
-            /is not a URL; expected https:\/\/\{apiId\}\.execute-api/,
-        );
-        expect(() => createConnectionPoster(client, "ftp://host/dev", 1)).to.throw(/is not http\(s\)/);
+        for (const endpoint of ["execute-api/dev", "ftp://host/dev", ""]) {
+            expect(() => createConnectionPoster(client, endpoint, 1), endpoint).to.throw(
+                /is not an http\(s\) URL; expected https:\/\/\{apiId\}\.execute-api/,
+            );
+        }
     });
 
     it("fails the post, and only it, when credentials cannot be resolved, and resolves them again for the next", async () => {
