@@ -44,6 +44,8 @@ export interface GatewayOptions {
 
 interface Connection extends ConnectionInfo {
     ws: WebSocket;
+    /** When the socket opened, after `$connect`: where the 2-hour lifetime starts. */
+    openedAt: number;
     lastActiveAt: number;
     /** Set when the gateway closes the connection itself, for the DISCONNECT event (B16). */
     serverClose?: { code: number; reason: string };
@@ -65,6 +67,8 @@ export class WebSocketGateway {
     private readonly wss: WebSocketServer;
     private readonly connections = new Map<string, Connection>();
     private readonly pendingDisconnects = new Set<Promise<unknown>>();
+    /** Set once close() has begun. */
+    private closing = false;
     /** Checks every open connection against the idle and lifetime limits (B24) while any is open. */
     private sweeper?: NodeJS.Timeout;
     /** Which connection a socket is, for the listeners every socket shares. */
@@ -162,22 +166,26 @@ export class WebSocketGateway {
 
     /** Closes every client with 1001 "Going away", waits for their `$disconnect`, then stops listening. */
     async close(): Promise<void> {
-        const closed = [...this.connections.values()].map(
-            (connection) =>
-                new Promise<void>((resolve) => {
-                    // Resolved by the close event, after onClose has queued the $disconnect awaited below.
-                    connection.ws.once("close", () => resolve());
-                    this.closeConnection(connection, 1001, "Going away");
-                    // A client that never answers the close frame is cut off; terminate() still emits close.
-                    setTimeout(() => connection.ws.terminate(), 2_000).unref();
-                }),
-        );
+        this.closing = true;
+        const closed = [...this.connections.values()].map((connection) => this.goAway(connection));
         await Promise.all(closed);
         await Promise.all([...this.pendingDisconnects]);
         clearInterval(this.sweeper);
         this.sweeper = undefined;
         this.wss.close();
         await close(this.server);
+    }
+
+    /**
+     * Closes a connection with 1001 "Going away"; resolves on its close event, after onClose has queued the
+     * `$disconnect` that close() awaits. A client that never answers the close frame is cut off after 2 s.
+     */
+    private goAway(connection: Connection): Promise<void> {
+        return new Promise<void>((resolve) => {
+            connection.ws.once("close", () => resolve());
+            this.closeConnection(connection, 1001, "Going away");
+            setTimeout(() => connection.ws.terminate(), 2_000).unref();
+        });
     }
 
     private stagePath(pathname: string): boolean {
@@ -234,7 +242,8 @@ export class WebSocketGateway {
     // ---- an open connection ----
 
     private onOpen(info: ConnectionInfo, ws: WebSocket): void {
-        const connection: Connection = { ...info, ws, lastActiveAt: Date.now() };
+        const now = Date.now();
+        const connection: Connection = { ...info, ws, openedAt: now, lastActiveAt: now };
         this.connections.set(connection.connectionId, connection);
         this.options.journal?.opened(connection);
         this.options.connectionTap?.(this.options.api.name, ws);
@@ -243,6 +252,8 @@ export class WebSocketGateway {
         ws.on("error", this.socketListeners.error);
         ws.on("message", this.socketListeners.message);
         ws.on("close", this.socketListeners.close);
+        // A handshake that finished while the API was closing: it goes the way of the others (its $disconnect runs).
+        if (this.closing) this.pendingDisconnects.add(this.goAway(connection));
     }
 
     /**
@@ -260,7 +271,7 @@ export class WebSocketGateway {
         const now = Date.now();
         const { idleTimeoutMs, maxLifetimeMs } = this.options.limits;
         for (const connection of this.connections.values()) {
-            const expired = now - connection.lastActiveAt >= idleTimeoutMs || now - connection.connectedAt >= maxLifetimeMs;
+            const expired = now - connection.lastActiveAt >= idleTimeoutMs || now - connection.openedAt >= maxLifetimeMs;
             if (expired && connection.serverClose === undefined) this.closeConnection(connection, 1001, "Going away");
         }
         if (this.connections.size === 0) {
