@@ -118,7 +118,13 @@ function performanceTargets(results: Results): TargetRow[] {
             (v) => v <= 150,
             "MB",
         ],
-        [`heap per open connection, N = ${n(N)}`, "≤ 5,120 B", perConnection?.heapBytes, (v) => v <= 5_120, "B"],
+        [
+            `JavaScript heap per open connection, N = ${n(N)} (external memory apart: see Memory)`,
+            "≤ 5,120 B",
+            perConnection?.heapBytes,
+            (v) => v <= 5_120,
+            "B",
+        ],
         [`SDK-bound ÷ ours K = 1, 0 ms, N = ${n(N)}`, "≥ 2×", quotient(fan(0, "sdkBound"), fan(0, "ours")), (v) => v >= 2],
         [`ours K = 1 ÷ raw HTTP, 0 ms, N = ${n(N)}`, "≤ 2×", quotient(fan(0, "ours"), fan(0, "rawHttp")), (v) => v <= 2],
         [`ours K = 1 ÷ ours K = 2, 0 ms, N = ${n(N)}`, "≥ 1.5×", quotient(fan(0, "ours"), fan(0, "oursK2")), (v) => v >= 1.5],
@@ -311,7 +317,9 @@ const LAMBDA_VCPU_AT_1024 = 1024 / 1769;
 /** AWS's list prices, US East (N. Virginia), read from the pages cited in the report. */
 const PRICES = {
     lambdaPage: "https://aws.amazon.com/lambda/pricing/",
-    lambdaGbSecond: 0.0000166667,
+    /** Arm, the architecture the components deploy by default (components/defaults.ts). */
+    lambdaGbSecondArm: 0.0000133334,
+    lambdaGbSecondX86: 0.0000166667,
     lambdaRequestPerMillion: 0.2,
     apiGatewayPage: "https://aws.amazon.com/api-gateway/pricing/",
     websocketMessagePerMillion: 1.0,
@@ -367,11 +375,14 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
     const rate10 = oursRate(10);
     const sdkTime = ms(largest, 0, "sdkBound");
     const sdkRate = sdkTime ? (largest / sdkTime) * 1000 : undefined;
-    const awsRate = rate0 === undefined ? NaN : Math.min(rate0 * LAMBDA_VCPU_AT_1024, fanout.concurrency / 0.01);
+    // The worker's own CPU per delivery, where measured: here it shares the cores with the gateway, DynamoDB and S3.
+    const worker = run(largest, 0, "ours");
+    const cpuRate = worker?.environmentsCpuMs ? (largest / worker.environmentsCpuMs) * 1000 : rate0;
+    const awsRate = cpuRate === undefined ? NaN : Math.min(cpuRate * LAMBDA_VCPU_AT_1024, fanout.concurrency / 0.01);
     const segmentsFor = (connections: number) => Math.ceil(connections / (awsRate * 2));
     const quotaWorkers = Math.floor(10_000 / awsRate);
     const workerSecondsPerMillion = 1_000_000 / awsRate;
-    const lambdaCostPerMillion = workerSecondsPerMillion * PRICES.lambdaGbSecond; // 1,024 MB is 1 GB
+    const lambdaCostPerMillion = workerSecondsPerMillion * PRICES.lambdaGbSecondArm; // 1,024 MB is 1 GB
     const r = quotient;
     const rows: TargetRow[] = [
         [
@@ -432,9 +443,10 @@ Estimates from the figures above and AWS's documented quotas, not measurements o
 - **Deliveries per second per worker, measured here:** ${n(rate0)} with latency off, ${n(rate10)} at 10 ms (N = ${n(largest)},
   one invocation, concurrency ${fanout.concurrency}). A worker is bound by its CPU per post (signing and sending; the SDK's
   middleware is no longer on the path: the SDK-bound loop delivers ${n(sdkRate)} a second) and by concurrency ÷ latency
-  (${fanout.concurrency} ÷ 10 ms = 5,000/s). On AWS a function gets CPU in proportion to its memory, one vCPU at 1,769 MB
+  (${fanout.concurrency} ÷ 10 ms = 5,000/s). The worker's own process used ${n(worker?.environmentsCpuMs)} ms of CPU for the ${n(largest)} posts: ${n(cpuRate)}
+  deliveries per CPU-second. On AWS a function gets CPU in proportion to its memory, one vCPU at 1,769 MB
   ([Lambda memory](${QUOTAS.memory})); the fan-out's default 1,024 MB is about ${LAMBDA_VCPU_AT_1024.toFixed(2)} vCPU, so expect about
-  **${n(awsRate)} deliveries per second per worker at 1,024 MB** (the CPU-bound rate here × ${LAMBDA_VCPU_AT_1024.toFixed(2)}, below the
+  **${n(awsRate)} deliveries per second per worker at 1,024 MB** (deliveries per CPU-second × ${LAMBDA_VCPU_AT_1024.toFixed(2)}, at most the
   5,000/s that 10 ms of latency allows), fewer if one core here is faster than a Lambda vCPU.
 - **Segments for a broadcast within 2 s:** K = ⌈N ÷ (rate × 2 s)⌉: **${n(segmentsFor(100_000))} for 100,000 connections** and
   **${n(segmentsFor(1_000_000))} for 1,000,000**. \`segmentAbove\` keeps small broadcasts to one invocation.
@@ -442,12 +454,12 @@ Estimates from the figures above and AWS's documented quotas, not measurements o
   requests per second per Region (burst 5,000), shared with the account's other APIs ([API Gateway quotas](${QUOTAS.apiGateway})).
   So K × rate ≤ 10,000/s: past ${n(quotaWorkers)} workers more K only produces 429s, which our retries back off from. At the
   default quota 100,000 connections take at least ${n((100_000 - 5_000) / 10_000, 1)} s and 1,000,000 at least ${n((1_000_000 - 5_000) / 10_000, 0)} s whatever K is:
-  delivering them within 2 s needs the quota raised to 50,000 and 500,000 requests per second. New connections are
+  delivering them within 2 s needs the quota raised to about 50,000 and 500,000 requests per second (the 5,000 burst aside). New connections are
   limited to 500 per second per account and a connection lives at most 2 hours ([WebSocket quotas](${QUOTAS.websocket})),
   so a Region holds at most about 3.6 million connections.
 - **What a million deliveries cost:** ${n(workerSecondsPerMillion)} worker-seconds at 1,024 MB, that many GB-seconds at
-  $${PRICES.lambdaGbSecond} per GB-second (x86, US East, [Lambda pricing](${PRICES.lambdaPage})): **$${lambdaCostPerMillion.toFixed(4)} of Lambda
-  per million deliveries**, plus $${PRICES.lambdaRequestPerMillion.toFixed(2)} per million invocations (one per segment and broadcast, negligible). API
+  $${PRICES.lambdaGbSecondArm} per GB-second (Arm, the components' default; x86 is $${PRICES.lambdaGbSecondX86}; US East,
+  [Lambda pricing](${PRICES.lambdaPage})): **$${lambdaCostPerMillion.toFixed(4)} of Lambda per million deliveries**, plus $${PRICES.lambdaRequestPerMillion.toFixed(2)} per million invocations (one per segment and broadcast, negligible). API
   Gateway charges each delivered message as a WebSocket message, $${PRICES.websocketMessagePerMillion.toFixed(2)} per million (the first billion a month, metered in 32 KB
   increments, [API Gateway pricing](${PRICES.apiGatewayPage})), ${n(PRICES.websocketMessagePerMillion / lambdaCostPerMillion, 0)}× the Lambda cost.
 - **Where Lambda's quotas bind:** K workers are K concurrent executions out of the Region's default 1,000
