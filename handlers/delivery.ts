@@ -17,7 +17,7 @@ export interface DeliveryOptions {
     /**
      * A client to post through with `send`, its middleware (tracing, logging) applied to every post. Without it
      * the posts are signed by a client made here, with the default credentials and region, and sent straight over
-     * a keep-alive agent, several times faster for the same requests, errors and retries.
+     * a keep-alive agent, about twice as fast (BENCHMARKS.md) for the same requests, errors and retries.
      * @default a client for `endpoint`, used for its signer only
      */
     management?: ApiGatewayManagementApiClient;
