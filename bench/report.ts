@@ -2,6 +2,7 @@ import type { ArchiveFigure } from "./archives";
 import type { ChannelResults, ChannelRun } from "./channels";
 import type { FanoutResults, FanoutRun, Variant } from "./fanout";
 import type { MemoryFigures } from "./memory";
+import { median } from "./processes";
 import type { StartupFigures } from "./startup";
 
 type Phase = {
@@ -73,8 +74,7 @@ type TargetRow = [string, string, number | undefined, (v: number) => boolean, ("
 
 const verdict = (value: number | undefined, ok: (v: number) => boolean) => (value === undefined ? "–" : ok(value) ? "met" : "**not met**");
 const quotient = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
-const medianOf = (values: number[] | undefined) =>
-    values && values.length > 0 ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : undefined;
+const medianOf = (values: number[] | undefined) => (values && values.length > 0 ? median(values) : undefined);
 
 function measured(value: number | undefined, unit: TargetRow[4] = "×"): string {
     if (value === undefined || Number.isNaN(value)) return "–";
@@ -383,22 +383,26 @@ function fanoutSection(fanout: Results["fanout"], machineCores: number): string 
     const quotaWorkers = Math.floor(10_000 / awsRate);
     const workerSecondsPerMillion = 1_000_000 / awsRate;
     const lambdaCostPerMillion = workerSecondsPerMillion * PRICES.lambdaGbSecondArm; // 1,024 MB is 1 GB
-    const r = quotient;
     const rows: TargetRow[] = [
         [
             `ours K = 1 with IAM ÷ without, 0 ms, N = ${n(largest)}`,
             "≤ 1.05×",
-            r(ms(largest, 0, "ours"), ms(largest, 0, "oursIamOff")),
+            quotient(ms(largest, 0, "ours"), ms(largest, 0, "oursIamOff")),
             (v) => v <= 1.05,
         ],
         [
             `N IAM checks, timed alone, ÷ ours K = 1, 0 ms, N = ${n(largest)}`,
             "≤ 5 %",
-            percent(r(fanout.iamCheckMicros === undefined ? undefined : (largest * fanout.iamCheckMicros) / 1000, ms(largest, 0, "ours"))),
+            percent(
+                quotient(
+                    fanout.iamCheckMicros === undefined ? undefined : (largest * fanout.iamCheckMicros) / 1000,
+                    ms(largest, 0, "ours"),
+                ),
+            ),
             (v) => v <= 5,
             "%",
         ],
-        ["naive ÷ ours K = 1, 10 ms, N = 1,000", "≥ 20×", r(ms(1000, 10, "naive"), ms(1000, 10, "ours")), (v) => v >= 20],
+        ["naive ÷ ours K = 1, 10 ms, N = 1,000", "≥ 20×", quotient(ms(1000, 10, "naive"), ms(1000, 10, "ours")), (v) => v >= 20],
     ];
     return `## Fan-out
 

@@ -12,7 +12,7 @@ import { fanoutBenchmark } from "./fanout";
 import { memoryFigures } from "./memory";
 import { median, processTree, run, startProcess, stopProcess } from "./processes";
 import { benchmarkReport } from "./report";
-import { startupFigures } from "./startup";
+import { startupFigures, starts } from "./startup";
 
 const ROOT = path.resolve(__dirname, "..");
 /** The peer kit: the echo load client, the bare ws ceiling and the serverless-offline app. */
@@ -48,17 +48,6 @@ async function echoBench(url: string, quick: boolean): Promise<EchoResult> {
         },
     );
     return JSON.parse(fs.readFileSync(out, "utf8")) as EchoResult;
-}
-
-/** Start-up times of separate launches (5, or 2 in quick mode), each stopped before the next. */
-async function startupTimes(launch: () => ReturnType<typeof startProcess>, args: Args): Promise<number[]> {
-    const times: number[] = [];
-    for (let i = 0; i < (args.quick ? 2 : 5); i++) {
-        const server = await launch();
-        times.push(server.readyMs);
-        await stopProcess(server.child);
-    }
-    return times;
 }
 
 async function localCloud(args: Args) {
@@ -147,7 +136,7 @@ async function serverlessOffline(args: Args) {
                 ready: /ws:\/\/127\.0\.0\.1:3201/,
                 timeoutMs: 120_000,
             });
-        const startups = await startupTimes(launch, args);
+        const startups = (await starts(launch, args.quick ? 2 : 5)).ms;
         const server = await launch();
         try {
             results[mode] = {

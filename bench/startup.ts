@@ -32,7 +32,11 @@ function forgetStartCaches(programDir: string): void {
     fs.rmSync(cacheFileOf(programDir, "dev"), { force: true });
 }
 
-async function starts(launch: Launch, count: number, before: () => void): Promise<{ ms: number[]; note: string }> {
+/**
+ * Separate launches, each stopped before the next, `before` run ahead of each: their times to ready, and what the
+ * last one's ready line said it reused.
+ */
+export async function starts(launch: Launch, count: number, before: () => void = () => undefined): Promise<{ ms: number[]; note: string }> {
     const ms: number[] = [];
     let note = "";
     for (let i = 0; i < count; i++) {
