@@ -7,6 +7,21 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { createHash } = require("node:crypto");
+const { packageRoot } = require("./pulumi-typescript");
+
+const LOCK_FILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"];
+
+/**
+ * The files that say which packages a program has, present or not: its package.json and every lock file in its
+ * folder or above (a workspace keeps one at its root). Installing a package rewrites one of them.
+ */
+function dependencyFiles(programDir) {
+    const files = [path.join(packageRoot(programDir), "package.json")];
+    for (let dir = path.resolve(programDir); ; dir = path.dirname(dir)) {
+        files.push(...LOCK_FILES.map((name) => path.join(dir, name)));
+        if (path.dirname(dir) === dir) return files;
+    }
+}
 
 /** A path's stat, or undefined where there is none (ENOENT, or ENOTDIR: a file where a folder was looked for). */
 function statOf(file) {
@@ -76,4 +91,4 @@ function stampsHold(stamps) {
     });
 }
 
-module.exports = { stampOf, stampsOf, stampsHold };
+module.exports = { dependencyFiles, stampOf, stampsOf, stampsHold };

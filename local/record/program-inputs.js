@@ -17,9 +17,15 @@ const { fileURLToPath } = require("node:url");
  */
 const LAUNCH_VARIABLES = /^(_|SHLVL|OLDPWD|npm_.*)$/;
 
-/** The fs functions whose first argument is a path read (or, for `exists`, looked for). */
+/** The fs functions (callback, Sync and promise forms) whose first argument is a path read or looked for. */
 const READS = ["readFile", "exists", "stat", "lstat", "readdir", "open", "opendir", "access", "realpath", "copyFile", "cp", "readlink"];
-const PROMISE_READS = ["readFile", "stat", "lstat", "readdir", "open", "opendir", "access", "realpath", "copyFile", "cp", "readlink"];
+
+/** The names a program listing the environment sees, less the launch variables: what a listing is compared by. */
+function environmentNames(env) {
+    return Object.keys(env)
+        .filter((name) => !LAUNCH_VARIABLES.test(name))
+        .sort();
+}
 
 /** Loader hooks that tell the main thread each ES module file they load. */
 const ESM_HOOKS = `let port;
@@ -47,8 +53,8 @@ function watchProgramInputs() {
     for (const name of READS) {
         wrap(fs, name);
         wrap(fs, `${name}Sync`);
+        wrap(fs.promises, name);
     }
-    for (const name of PROMISE_READS) wrap(fs.promises, name);
 
     const realEnv = process.env;
     // A listing counts the variables this process was given, not those the program or Pulumi set since.
@@ -70,9 +76,7 @@ function watchProgramInputs() {
             return Reflect.has(target, key);
         },
         ownKeys(target) {
-            envNames = Object.keys(target)
-                .filter((name) => givenNames.has(name) && !LAUNCH_VARIABLES.test(name))
-                .sort();
+            envNames = environmentNames(target).filter((name) => givenNames.has(name));
             return Reflect.ownKeys(target);
         },
     });
@@ -164,4 +168,4 @@ function esbuildNotingInputs(esbuild, note) {
     };
 }
 
-module.exports = { watchProgramInputs, LAUNCH_VARIABLES };
+module.exports = { watchProgramInputs, environmentNames };

@@ -18,16 +18,15 @@ export interface RecordingInputs {
 }
 
 interface FileStamps {
+    dependencyFiles(programDir: string): string[];
     stampsOf(files: string[], sinceMs?: number): unknown[] | undefined;
     stampsHold(stamps: unknown): boolean;
 }
 // Plain JavaScript, shared with the child processes, which run before any TypeScript loader.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { stampsOf, stampsHold } = require("./file-stamps.js") as FileStamps;
+const { dependencyFiles, stampsOf, stampsHold } = require("./file-stamps.js") as FileStamps;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { packageRoot } = require("./pulumi-typescript.js") as { packageRoot(dir: string): string };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { LAUNCH_VARIABLES } = require("./program-inputs.js") as { LAUNCH_VARIABLES: RegExp };
+const { environmentNames } = require("./program-inputs.js") as { environmentNames(env: NodeJS.ProcessEnv): string[] };
 
 interface CacheFile {
     key: string;
@@ -39,7 +38,6 @@ interface CacheFile {
 
 /** Bump when the recording's format or what it depends on changes. */
 const CACHE_VERSION = 2;
-const LOCK_FILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"];
 
 export const cacheFileOf = (programDir: string, stack: string) =>
     path.join(programDir, ".local", `recording.${stack.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
@@ -47,27 +45,9 @@ export const cacheFileOf = (programDir: string, stack: string) =>
 const keyOf = (programDir: string, stack: string) =>
     JSON.stringify({ version: CACHE_VERSION, programDir: path.resolve(programDir), stack, node: process.version });
 
-/**
- * The files a recording depends on even when it did not read them: the stack's settings, the program's package.json
- * and every lock file in its folder or above (a workspace keeps one lock file at its root).
- */
+/** The files a recording depends on even when it did not read them: the stack's settings and the installed packages'. */
 function alwaysStamped(programDir: string, stack: string): string[] {
-    const files = [
-        path.join(programDir, "Pulumi.yaml"),
-        path.join(programDir, `Pulumi.${stack}.yaml`),
-        path.join(packageRoot(programDir), "package.json"),
-    ];
-    for (let dir = path.resolve(programDir); ; dir = path.dirname(dir)) {
-        files.push(...LOCK_FILES.map((name) => path.join(dir, name)));
-        if (path.dirname(dir) === dir) return files;
-    }
-}
-
-/** The names a program listing the environment would see: what it read, less the launch variables it skips. */
-export function environmentNames(env: NodeJS.ProcessEnv, launchVariables: RegExp): string[] {
-    return Object.keys(env)
-        .filter((name) => !launchVariables.test(name))
-        .sort();
+    return [path.join(programDir, "Pulumi.yaml"), path.join(programDir, `Pulumi.${stack}.yaml`), ...dependencyFiles(programDir)];
 }
 
 /** The last recording, if every input it read is unchanged in `env`; otherwise undefined. */
@@ -80,7 +60,7 @@ export function cachedRecording(programDir: string, stack: string, env: NodeJS.P
     }
     if (cache.key !== keyOf(programDir, stack)) return undefined;
     for (const [name, value] of Object.entries(cache.env ?? {})) if ((env[name] ?? null) !== value) return undefined;
-    if (cache.envNames && cache.envNames.join("\n") !== environmentNames(env, LAUNCH_VARIABLES).join("\n")) return undefined;
+    if (cache.envNames && cache.envNames.join("\n") !== environmentNames(env).join("\n")) return undefined;
     try {
         return stampsHold(cache.stamps) ? cache.recording : undefined;
     } catch {

@@ -14,8 +14,8 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { stampsOf, stampsHold } = require("./file-stamps");
-const { packageRoot, pulumiTypeScript } = require("./pulumi-typescript");
+const { dependencyFiles, stampsOf, stampsHold } = require("./file-stamps");
+const { pulumiTypeScript } = require("./pulumi-typescript");
 
 /** What makes a stamp valid besides its files: the entry, the environment Pulumi reads, this script's version. */
 const stampKey = (entry) => JSON.stringify({ entry, tsconfig: process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? null, version: 2 });
@@ -74,7 +74,7 @@ function main() {
             .map((f) => path.resolve(f.fileName)),
         ...(hasTsConfig ? [tsConfigPath, ...((base && base.options.configFile && base.options.configFile.extendedSourceFiles) || [])] : []),
         // A newly installed package (an @types one, say) changes resolution without changing any file read so far.
-        ...["package.json", "package-lock.json"].map((name) => path.join(packageRoot(programDir), name)).filter((f) => fs.existsSync(f)),
+        ...dependencyFiles(programDir),
     ];
     const files = stampsOf(read, startedAt);
     // A file edited while the check ran: the next start checks again rather than trust what this one read.
