@@ -73,7 +73,7 @@ export async function startupFigures(programDir: string, launch: Launch, quick: 
     const typeCheckColdMs = await timed(
         alone,
         () => fs.rmSync(typeCheckStampFile(programDir), { force: true }),
-        () => run(process.execPath, [TYPE_CHECK, programDir, entry], { maxBuffer: 16 * 1024 * 1024 }),
+        () => run(process.execPath, [TYPE_CHECK, programDir, entry, typeCheckStampFile(programDir)], { maxBuffer: 16 * 1024 * 1024 }),
     );
     const recordingColdMs = await timed(alone, nothing, () =>
         run(process.execPath, [RECORD_HOST, programDir, "--stack", "dev", "--out", out], {

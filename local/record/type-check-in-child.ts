@@ -12,7 +12,7 @@ export function typeCheckInChild(programDir: string, entry: string, timeoutMs = 
     return new Promise((resolve, reject) => {
         execFile(
             process.execPath,
-            [path.join(__dirname, "type-check.js"), programDir, entry],
+            [path.join(__dirname, "type-check.js"), programDir, entry, typeCheckStampFile(programDir)],
             { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
             (err, stdout, stderr) => {
                 if (!err) return resolve({ ok: true, checked: stdout.trim() !== "unchanged" });
@@ -23,7 +23,7 @@ export function typeCheckInChild(programDir: string, entry: string, timeoutMs = 
     });
 }
 
-/** Where type-check.js keeps the stamp of its last passing check. */
+/** Where type-check.js is told to keep the stamp of its last passing check. */
 export const typeCheckStampFile = (programDir: string) => path.join(programDir, ".local", "typecheck.stamp.json");
 
 /** The file `require(main)` loads under ts-node, as Pulumi runs a program: the file itself, or a folder's index. */

@@ -9,7 +9,7 @@
 // declarations, lib files, the tsconfig chain), stamped as file-stamps.js says. A later start whose files all match
 // passes without loading TypeScript.
 //
-// usage: node local/record/type-check.js <programDir> <entryFile>
+// usage: node local/record/type-check.js <programDir> <entryFile> <stampFile>
 // exit 0: no errors; exit 1: the diagnostics, formatted as tsc prints them, on stderr.
 "use strict";
 const fs = require("node:fs");
@@ -32,8 +32,9 @@ function stampHolds(stampFile, entry) {
 
 function main() {
     const startedAt = Date.now();
-    const [programDir, entry] = process.argv.slice(2).map((arg) => path.resolve(arg));
-    const stampFile = path.join(programDir, ".local", "typecheck.stamp.json");
+    const args = process.argv.slice(2);
+    if (args.length !== 3) throw new Error("usage: node local/record/type-check.js <programDir> <entryFile> <stampFile>");
+    const [programDir, entry, stampFile] = args.map((arg) => path.resolve(arg));
     if (stampHolds(stampFile, entry)) {
         process.stdout.write("unchanged\n");
         return;
